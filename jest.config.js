@@ -1,0 +1,21 @@
+/** Two projects: `unit` (pure modules, fast) and `e2e` (a real n8n, see test/e2e/README.md). */
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+module.exports = {
+	projects: [
+		{
+			displayName: 'unit',
+			testEnvironment: 'node',
+			testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+			transform: { '^.+\\.ts$': tsJest },
+		},
+		{
+			displayName: 'e2e',
+			testEnvironment: 'node',
+			testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+			transform: { '^.+\\.ts$': tsJest },
+			globalSetup: '<rootDir>/test/e2e/harness/globalSetup.ts',
+			globalTeardown: '<rootDir>/test/e2e/harness/globalTeardown.ts',
+			testTimeout: 240000,
+		},
+	],
+};

@@ -1,0 +1,122 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	WAIT_INDEFINITELY,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { CALLBACK_METHODS } from '../shared/callbackUrl';
+import { runPipeline } from '../shared/pipeline';
+import {
+	RESPONSE_CODE_EXPRESSION,
+	RESPONSE_DATA_EXPRESSION,
+	RESPONSE_MODE_EXPRESSION,
+	type RespondMode,
+} from '../shared/response';
+import { computeWaitTill, type WaitLimit } from '../shared/waitTill';
+import { limitProperties, requestOptions, responseProperties } from './description';
+
+/** Output indexes. n8n continues a timed-out wait on output 0 with the node's input items. */
+export const TIMEOUT_OUTPUT = 0;
+export const CALLBACK_OUTPUT = 1;
+
+/** One restart webhook per method, on a path unique to this node: its node id. */
+const resumeWebhooks: IWebhookDescription[] = CALLBACK_METHODS.map((httpMethod) => ({
+	name: 'default',
+	httpMethod,
+	path: '={{ $nodeId }}',
+	restartWebhook: true,
+	responseMode: RESPONSE_MODE_EXPRESSION,
+	responseCode: RESPONSE_CODE_EXPRESSION,
+	responseData: RESPONSE_DATA_EXPRESSION,
+}));
+
+export class ExternalCallbackWait implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'External Callback Wait',
+		name: 'externalCallbackWait',
+		icon: { light: 'file:externalCallbackWait.svg', dark: 'file:externalCallbackWait.dark.svg' },
+		group: ['organization'],
+		version: 1,
+		subtitle: '=respond: {{ $parameter["respond"] }}',
+		description: 'Pause the workflow until an external system calls its callback URL',
+		defaults: { name: 'External Callback Wait' },
+		usableAsTool: undefined,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Timeout', 'Callback'],
+		webhooks: resumeWebhooks,
+		waitingNodeTooltip:
+			'=Waiting for a call to this node\'s callback URL (made by a "Generate Callback URL" node).',
+		properties: [
+			{
+				displayName:
+					'The execution pauses here until its callback URL is called. Use a "Generate Callback URL" node before this one to make the URL and hand it to the external system. Calls resume on the \'Callback\' output.',
+				name: 'intro',
+				type: 'notice',
+				default: '',
+			},
+			...responseProperties,
+			...limitProperties,
+			requestOptions,
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const limit: WaitLimit = {
+			limitWaitTime: this.getNodeParameter('limitWaitTime', 0, false) as boolean,
+			limitType: this.getNodeParameter('limitType', 0, 'afterTimeInterval') as WaitLimit['limitType'],
+			resumeAmount: this.getNodeParameter('resumeAmount', 0, 1) as number,
+			resumeUnit: this.getNodeParameter('resumeUnit', 0, 'hours') as WaitLimit['resumeUnit'],
+			maxDateAndTime: this.getNodeParameter('maxDateAndTime', 0, '') as string,
+		};
+		let waitTill: Date;
+		try {
+			waitTill = computeWaitTill(limit) ?? WAIT_INDEFINITELY;
+		} catch (error) {
+			throw new NodeOperationError(this.getNode(), (error as Error).message);
+		}
+		await this.putExecutionToWait(waitTill);
+		const outputs: INodeExecutionData[][] = [[], []];
+		outputs[CALLBACK_OUTPUT] = items;
+		return outputs;
+	}
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const options = this.getNodeParameter('options', {}) as IDataObject;
+		const respond = this.getNodeParameter('respond', 'default') as RespondMode;
+		return await runPipeline(this, {
+			parse: {
+				allowedContentTypes: String(options.allowedContentTypes ?? '')
+					.split(',')
+					.map((t) => t.trim())
+					.filter(Boolean),
+				maxBodyBytes: Number(options.maxBodyKb ?? 0) * 1024,
+			},
+			response: {
+				respond,
+				responseCode: respond === 'custom' ? (this.getNodeParameter('responseCode', 200) as number) : undefined,
+				responseBody: respond === 'custom' ? (this.getNodeParameter('responseBody', '') as string) : undefined,
+				responseHeaders:
+					respond === 'custom'
+						? ((this.getNodeParameter('responseHeaders.entries', []) as Array<{ name: string; value: string }>) ?? [])
+						: undefined,
+				redirectUrl: respond === 'redirect' ? (this.getNodeParameter('redirectUrl', '') as string) : undefined,
+				redirectStatus: respond === 'redirect' ? (this.getNodeParameter('redirectStatus', 302) as number) : undefined,
+			},
+			activate: (item) => {
+				const outputs: INodeExecutionData[][] = [[], []];
+				outputs[CALLBACK_OUTPUT] = [item];
+				return outputs;
+			},
+		});
+	}
+}

@@ -1,0 +1,106 @@
+import { CallbackError } from './errors';
+
+/** How a node answers an accepted call. `lastNode` and `responseNode` are answered by n8n. */
+export type RespondMode = 'default' | 'custom' | 'redirect' | 'lastNode' | 'responseNode';
+
+export interface ResponseOptions {
+	respond: RespondMode;
+	responseCode?: number;
+	responseBody?: string;
+	responseHeaders?: Array<{ name: string; value: string }>;
+	redirectUrl?: string;
+	redirectStatus?: number;
+}
+
+/** What an immediate reply consists of. The status itself reaches n8n through the webhook description. */
+export interface ResponsePlan {
+	status: number;
+	headers: Record<string, string>;
+	body: string;
+}
+
+/**
+ * n8n evaluates these on the webhook description: it owns the status code and sends the
+ * immediate reply only after the resume was accepted (a lost race never gets a false 200).
+ */
+export const RESPONSE_MODE_EXPRESSION =
+	'={{ $parameter["respond"] === "lastNode" ? "lastNode" : ($parameter["respond"] === "responseNode" ? "responseNode" : "onReceived") }}';
+export const RESPONSE_CODE_EXPRESSION =
+	'={{ $parameter["respond"] === "custom" ? Number($parameter["responseCode"] ?? 200) : ($parameter["respond"] === "redirect" ? Number($parameter["redirectStatus"] ?? 302) : 200) }}';
+export const RESPONSE_DATA_EXPRESSION =
+	'={{ $parameter["respond"] === "lastNode" ? "firstEntryJson" : "" }}';
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const FORBIDDEN_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection']);
+
+function validRedirect(url: string): boolean {
+	try {
+		const parsed = new URL(url);
+		return parsed.protocol === 'https:' || parsed.protocol === 'http:';
+	} catch {
+		return false;
+	}
+}
+
+/** Builds the immediate reply for an accepted call (status, headers, body). */
+export function planResponse(options: ResponseOptions): ResponsePlan {
+	switch (options.respond) {
+		case 'custom': {
+			const headers: Record<string, string> = {};
+			for (const { name, value } of options.responseHeaders ?? []) {
+				const key = (name ?? '').trim();
+				if (!key) continue;
+				if (!HEADER_NAME.test(key) || FORBIDDEN_HEADERS.has(key.toLowerCase())) {
+					throw new Error(`Response header name "${key}" is not allowed`);
+				}
+				headers[key.toLowerCase()] = String(value ?? '').replace(/[\r\n]/g, ' ');
+			}
+			const body = options.responseBody ?? '';
+			if (body && !headers['content-type']) {
+				headers['content-type'] = looksLikeJson(body)
+					? 'application/json; charset=utf-8'
+					: 'text/plain; charset=utf-8';
+			}
+			const status = Number(options.responseCode ?? 200);
+			if (!Number.isInteger(status) || status < 200 || status > 599) {
+				throw new Error(`Response code ${options.responseCode} is not a valid HTTP status`);
+			}
+			return { status, headers, body };
+		}
+		case 'redirect': {
+			const url = (options.redirectUrl ?? '').trim();
+			if (!validRedirect(url)) throw new Error('Redirect URL must be an absolute http(s) URL');
+			const status = options.redirectStatus === 303 ? 303 : 302;
+			return { status, headers: { location: url }, body: '' };
+		}
+		default:
+			return { status: 200, headers: {}, body: '' };
+	}
+}
+
+function looksLikeJson(text: string): boolean {
+	const t = text.trim();
+	if (!(t.startsWith('{') || t.startsWith('['))) return false;
+	try {
+		JSON.parse(t);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** The minimal response surface the pipeline writes to (express's Response satisfies it). */
+export interface ResponseLike {
+	headersSent?: boolean;
+	status(code: number): ResponseLike;
+	setHeader(name: string, value: string): unknown;
+	json(body: unknown): unknown;
+}
+
+/** Answers a refused call with its documented status and JSON body. */
+export function sendError(res: ResponseLike, error: CallbackError): void {
+	if (res.headersSent) return;
+	res.status(error.status);
+	res.setHeader('cache-control', 'no-store');
+	res.json(error.toBody());
+}

@@ -1,0 +1,32 @@
+export type WaitUnit = 'seconds' | 'minutes' | 'hours' | 'days';
+
+const UNIT_MS: Record<WaitUnit, number> = {
+	seconds: 1000,
+	minutes: 60_000,
+	hours: 3_600_000,
+	days: 86_400_000,
+};
+
+export interface WaitLimit {
+	limitWaitTime: boolean;
+	limitType?: 'afterTimeInterval' | 'atSpecifiedTime';
+	resumeAmount?: number;
+	resumeUnit?: WaitUnit;
+	maxDateAndTime?: string | Date;
+}
+
+/** When the wait ends without a callback; undefined means wait indefinitely. */
+export function computeWaitTill(limit: WaitLimit, now: Date = new Date()): Date | undefined {
+	if (!limit.limitWaitTime) return undefined;
+	if (limit.limitType === 'atSpecifiedTime') {
+		const date = new Date(limit.maxDateAndTime as string);
+		if (Number.isNaN(date.getTime())) throw new Error('"Max Date and Time" is not a valid date');
+		return date;
+	}
+	const amount = Number(limit.resumeAmount);
+	const unit = UNIT_MS[limit.resumeUnit ?? 'hours'];
+	if (!Number.isFinite(amount) || amount <= 0 || unit === undefined) {
+		throw new Error('"Amount" must be a number greater than 0');
+	}
+	return new Date(now.getTime() + amount * unit);
+}
