@@ -1,2 +1,2 @@
-// n8n loads the nodes and credentials listed in package.json's "n8n" section; nothing to export here.
+// n8n loads the nodes and credentials listed in package.json (section "n8n"); this file is not packed.
 module.exports = {};

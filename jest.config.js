@@ -1,5 +1,5 @@
 /** Two projects: `unit` (pure modules, fast) and `e2e` (a real n8n, see test/e2e/README.md). */
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 module.exports = {
 	projects: [
 		{

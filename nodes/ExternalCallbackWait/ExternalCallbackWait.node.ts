@@ -23,9 +23,11 @@ import {
 import { computeWaitTill, type WaitLimit } from '../shared/waitTill';
 import { limitProperties, requestOptions, responseProperties } from './description';
 
-/** Output indexes. n8n continues a timed-out wait on output 0 with the node's input items. */
-export const TIMEOUT_OUTPUT = 0;
-export const CALLBACK_OUTPUT = 1;
+/**
+ * One output. n8n continues a timed-out wait on output 0 with the node's waiting input items,
+ * and it links a resumed item to its input only on output 0, so the callback leaves there too.
+ * Every item says which it is: `timedOut: false` for a callback, `timedOut: true` for a timeout.
+ */
 
 /** One restart webhook per method, on a path unique to this node: its node id. */
 const resumeWebhooks: IWebhookDescription[] = CALLBACK_METHODS.map((httpMethod) => ({
@@ -50,15 +52,14 @@ export class ExternalCallbackWait implements INodeType {
 		defaults: { name: 'External Callback Wait' },
 		usableAsTool: undefined,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
-		outputNames: ['Timeout', 'Callback'],
+		outputs: [NodeConnectionTypes.Main],
 		webhooks: resumeWebhooks,
 		waitingNodeTooltip:
 			'=Waiting for a call to this node\'s callback URL (made by a "Generate Callback URL" node).',
 		properties: [
 			{
 				displayName:
-					'The execution pauses here until its callback URL is called. Use a "Generate Callback URL" node before this one to make the URL and hand it to the external system. Calls resume on the \'Callback\' output.',
+					'The execution pauses here until its callback URL is called. Use a "Generate Callback URL" node before this one to make the URL and hand it to the external system. Every item leaving it has \'timedOut\': false after a call, true after the wait limit.',
 				name: 'intro',
 				type: 'notice',
 				default: '',
@@ -84,10 +85,10 @@ export class ExternalCallbackWait implements INodeType {
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), (error as Error).message);
 		}
+		const received = [...items];
+		if (limit.limitWaitTime) markForTimeout(items);
 		await this.putExecutionToWait(waitTill);
-		const outputs: INodeExecutionData[][] = [[], []];
-		outputs[CALLBACK_OUTPUT] = items;
-		return outputs;
+		return [received];
 	}
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
@@ -113,10 +114,20 @@ export class ExternalCallbackWait implements INodeType {
 				redirectStatus: respond === 'redirect' ? (this.getNodeParameter('redirectStatus', 302) as number) : undefined,
 			},
 			activate: (item) => {
-				const outputs: INodeExecutionData[][] = [[], []];
-				outputs[CALLBACK_OUTPUT] = [item];
-				return outputs;
+				item.json.timedOut = false;
+				return [[item]];
 			},
 		});
+	}
+}
+
+/**
+ * On timeout n8n passes the waiting node's input items through unchanged (neither execute()
+ * nor webhook() runs). These are the items of the execution stack entry that n8n persists with
+ * the waiting execution, so marking them here is what a timed-out continuation carries.
+ */
+function markForTimeout(items: INodeExecutionData[]) {
+	for (let i = 0; i < items.length; i++) {
+		items[i] = { ...items[i], json: { ...items[i].json, timedOut: true } };
 	}
 }

@@ -101,7 +101,7 @@ export const limitProperties: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether to stop waiting after a time. A timed-out execution continues on the Timeout output with the items the node received.',
+			"Whether to stop waiting after a time. A timed-out execution continues with the items the node received, marked 'timedOut': true.",
 	},
 	{
 		displayName: 'Limit Type',
@@ -145,7 +145,7 @@ export const limitProperties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			"n8n checks timeouts once a minute, so a limit can fire up to 60 seconds late. A timed-out execution leaves on the 'Timeout' output.",
+			"n8n checks timeouts once a minute, so a limit can fire up to 60 seconds late. Tell a timeout from a callback with an If node on {{ $json.timedOut }}.",
 		name: 'timeoutNotice',
 		type: 'notice',
 		default: '',

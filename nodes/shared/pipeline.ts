@@ -82,6 +82,8 @@ export async function runPipeline(ctx: IWebhookFunctions, spec: PipelineSpec): P
 		const plan = planResponse(spec.response);
 		const item: INodeExecutionData = {
 			json: buildOutputJson(parsed, ctx.getExecutionId()) as unknown as IDataObject,
+			// Links the callback to the waiting item, so $('Earlier Node').item still resolves after it.
+			pairedItem: { item: 0 },
 		};
 		const binary = await attachBinary(ctx, parsed);
 		if (binary) item.binary = binary;

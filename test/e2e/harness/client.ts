@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { until } from './n8n';
+import type { InstanceInfo } from './n8n';
+
+export interface HttpResult {
+	status: number;
+	headers: Headers;
+	text: string;
+	json: any;
+}
+
+/** Plain HTTP over loopback; never follows redirects. */
+export async function http(
+	method: string,
+	url: string,
+	init: { headers?: Record<string, string>; body?: string | Buffer | FormData } = {},
+): Promise<HttpResult> {
+	const r = await fetch(url, {
+		method,
+		headers: init.headers,
+		body: init.body as BodyInit | undefined,
+		redirect: 'manual',
+	});
+	const text = await r.text();
+	let json: any;
+	try {
+		json = text ? JSON.parse(text) : undefined;
+	} catch {
+		json = undefined;
+	}
+	return { status: r.status, headers: r.headers, text, json };
+}
+
+export const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+	http('POST', url, { headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+export interface WorkflowJson {
+	name: string;
+	nodes: Array<{
+		id: string;
+		name: string;
+		type: string;
+		typeVersion: number;
+		position: [number, number];
+		parameters: Record<string, any>;
+		webhookId?: string;
+	}>;
+	connections: Record<string, any>;
+	settings?: Record<string, any>;
+}
+
+export const WAIT_TYPE = 'n8n-nodes-external-callback.externalCallbackWait';
+export const GENERATE_TYPE = 'n8n-nodes-external-callback.generateCallbackUrl';
+
+/** Loads test/e2e/fixtures/<name>.json with fresh node ids, webhook ids and webhook paths. */
+export function loadFixture(name: string, vars: Record<string, string> = {}): WorkflowJson {
+	let text = readFileSync(join(__dirname, '..', 'fixtures', `${name}.json`), 'utf8');
+	const all: Record<string, string> = { PATH: `e2e-${randomUUID()}`, ...vars };
+	for (const [k, v] of Object.entries(all)) text = text.split(`__${k}__`).join(v);
+	const wf = JSON.parse(text) as WorkflowJson;
+	for (const node of wf.nodes) {
+		node.id = randomUUID();
+		if (node.webhookId !== undefined) node.webhookId = randomUUID();
+	}
+	wf.name = `${wf.name} ${randomUUID().slice(0, 8)}`;
+	return wf;
+}
+
+export function node(wf: WorkflowJson, name: string) {
+	const n = wf.nodes.find((x) => x.name === name);
+	if (!n) throw new Error(`fixture ${wf.name} has no node "${name}"`);
+	return n;
+}
+
+export function triggerNode(wf: WorkflowJson) {
+	const hook = wf.nodes.find((n) => n.type === 'n8n-nodes-base.webhook');
+	if (!hook) throw new Error('fixture has no Webhook trigger');
+	return hook;
+}
+
+export function webhookPath(wf: WorkflowJson): string {
+	return triggerNode(wf).parameters.path;
+}
+
+export interface Execution {
+	id: string;
+	status: string;
+	finished: boolean;
+	workflowId: string;
+	data?: any;
+}
+
+/** Public API client of one n8n instance (X-N8N-API-KEY). */
+export class N8nApi {
+	constructor(readonly info: InstanceInfo) {}
+
+	get base() {
+		return this.info.baseUrl;
+	}
+
+	async api(method: string, path: string, body?: unknown): Promise<any> {
+		const r = await fetch(`${this.base}/api/v1${path}`, {
+			method,
+			headers: { 'X-N8N-API-KEY': this.info.apiKey, 'content-type': 'application/json' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const text = await r.text();
+		if (!r.ok) throw new Error(`${method} /api/v1${path} -> ${r.status} ${text}`);
+		return text ? JSON.parse(text) : undefined;
+	}
+
+	/** Creates and publishes a workflow, then waits until its trigger webhook answers. */
+	async publish(wf: WorkflowJson): Promise<{ id: string; triggerUrl: string }> {
+		const created = await this.api('POST', '/workflows', {
+			name: wf.name,
+			nodes: wf.nodes,
+			connections: wf.connections,
+			settings: { executionOrder: 'v1', ...(wf.settings ?? {}) },
+		});
+		await this.api('POST', `/workflows/${created.id}/activate`);
+		const triggerUrl = `${this.base}/webhook/${webhookPath(wf)}`;
+		const methods = String(triggerNode(wf).parameters.httpMethod ?? 'GET');
+		const probeMethod = methods.includes('GET') ? 'DELETE' : 'GET';
+		await until(`webhook ${triggerUrl} to be registered`, async () => {
+			// Ask with a method the trigger does not serve: once the path is registered n8n says
+			// "not registered for <METHOD> requests"; before, "The requested webhook … is not registered".
+			const probe = await http(probeMethod, triggerUrl).catch(() => undefined);
+			return probe && !String(probe.json?.message ?? '').startsWith('The requested webhook')
+				? true
+				: undefined;
+		});
+		return { id: created.id, triggerUrl };
+	}
+
+	async execution(id: string | number, includeData = true): Promise<Execution> {
+		return await this.api('GET', `/executions/${id}?includeData=${includeData}`);
+	}
+
+	async executions(workflowId: string, status?: string): Promise<Execution[]> {
+		const q = new URLSearchParams({ workflowId, limit: '250' });
+		if (status) q.set('status', status);
+		return (await this.api('GET', `/executions?${q}`)).data;
+	}
+
+	async waitForStatus(id: string | number, statuses: string[], timeoutMs = 30_000): Promise<Execution> {
+		return await until(
+			`execution ${id} to reach ${statuses.join('/')}`,
+			async () => {
+				const e = await this.execution(id, true);
+				return statuses.includes(e.status) ? e : undefined;
+			},
+			timeoutMs,
+		);
+	}
+}
+
+/** The items a node produced on an output in the last run of an execution. */
+export function nodeOutput(exec: Execution, nodeName: string, output = 0, run = -1): any[] | undefined {
+	const runs = exec.data?.resultData?.runData?.[nodeName];
+	if (!runs?.length) return undefined;
+	const r = runs.at(run);
+	return r?.data?.main?.[output]?.map((i: any) => i.json);
+}
+
+export function nodeRuns(exec: Execution, nodeName: string): number {
+	return exec.data?.resultData?.runData?.[nodeName]?.length ?? 0;
+}

@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs';
+
+import { N8nApi } from './client';
+import { STATE_FILE } from './globalSetup';
+import type { N8nInstall } from './install';
+import type { InstanceInfo } from './n8n';
+
+export interface SharedState {
+	install: N8nInstall;
+	nodesDir: string;
+	tarball: string;
+	instance: InstanceInfo;
+}
+
+/** The n8n instance globalSetup started, shared by every e2e test file. */
+export function shared(): { state: SharedState; api: N8nApi; logTail: (n?: number) => string } {
+	const state = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as SharedState;
+	return {
+		state,
+		api: new N8nApi(state.instance),
+		logTail: (n = 80) => readFileSync(state.instance.logFile, 'utf8').split('\n').slice(-n).join('\n'),
+	};
+}

@@ -1,0 +1,33 @@
+import { execFileSync } from 'node:child_process';
+
+import { ROOT } from './harness/install';
+
+test('npm pack ships only dist, package.json, README and LICENSE', () => {
+	const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
+	const [{ files }] = JSON.parse(out) as [{ files: Array<{ path: string }> }];
+	const paths = files.map((f) => f.path);
+	const outside = paths.filter((p) => !p.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(p));
+	expect(outside).toEqual([]);
+	expect(paths).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE']));
+	expect(paths).toEqual(
+		expect.arrayContaining([
+			'dist/nodes/ExternalCallbackWait/ExternalCallbackWait.node.js',
+			'dist/nodes/GenerateCallbackUrl/GenerateCallbackUrl.node.js',
+			'dist/nodes/ExternalCallbackWait/externalCallbackWait.svg',
+			'dist/nodes/ExternalCallbackWait/externalCallbackWait.dark.svg',
+		]),
+	);
+	expect(paths.some((p) => /test|\.test\.|\.ts$/.test(p) && !p.endsWith('.d.ts'))).toBe(false);
+});
+
+test('package.json follows the community-node conventions', () => {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const pkg = require('../../package.json');
+	expect(pkg.name).toBe('n8n-nodes-external-callback');
+	expect(pkg.keywords).toContain('n8n-community-node-package');
+	expect(pkg.dependencies ?? {}).toEqual({});
+	expect(Object.keys(pkg.peerDependencies)).toEqual(['n8n-workflow']);
+	expect(pkg.devDependencies['n8n-core']).toBeDefined();
+	expect(pkg.n8n.n8nNodesApiVersion).toBe(1);
+	expect(pkg.files).toEqual(['dist']);
+});
