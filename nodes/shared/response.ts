@@ -33,12 +33,16 @@ export const RESPONSE_DATA_EXPRESSION =
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const FORBIDDEN_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection']);
 
-function validRedirect(url: string): boolean {
+/**
+ * The redirect target as the URL parser normalised it (this drops CR/LF and tabs, which must
+ * never reach a header), or undefined when it is not an absolute http(s) URL.
+ */
+function normalisedRedirect(url: string): string | undefined {
 	try {
 		const parsed = new URL(url);
-		return parsed.protocol === 'https:' || parsed.protocol === 'http:';
+		return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;
 	} catch {
-		return false;
+		return undefined;
 	}
 }
 
@@ -68,10 +72,10 @@ export function planResponse(options: ResponseOptions): ResponsePlan {
 			return { status, headers, body };
 		}
 		case 'redirect': {
-			const url = (options.redirectUrl ?? '').trim();
-			if (!validRedirect(url)) throw new Error('Redirect URL must be an absolute http(s) URL');
+			const location = normalisedRedirect((options.redirectUrl ?? '').trim());
+			if (!location) throw new Error('Redirect URL must be an absolute http(s) URL');
 			const status = options.redirectStatus === 303 ? 303 : 302;
-			return { status, headers: { location: url }, body: '' };
+			return { status, headers: { location }, body: '' };
 		}
 		default:
 			return { status: 200, headers: {}, body: '' };

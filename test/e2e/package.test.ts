@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 
-import { ROOT } from './harness/install';
+import { ROOT } from './harness/n8n';
 
 test('npm pack ships only dist, package.json, README and LICENSE', () => {
 	const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });

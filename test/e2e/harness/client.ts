@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { until } from './n8n';
+import { apiCall, publishWorkflow, until } from './n8n';
 import type { InstanceInfo } from './n8n';
 
 export interface HttpResult {
@@ -21,7 +21,7 @@ export async function http(
 	const r = await fetch(url, {
 		method,
 		headers: init.headers,
-		body: init.body as BodyInit | undefined,
+		body: init.body as any,
 		redirect: 'manual',
 	});
 	const text = await r.text();
@@ -75,16 +75,6 @@ export function node(wf: WorkflowJson, name: string) {
 	return n;
 }
 
-export function triggerNode(wf: WorkflowJson) {
-	const hook = wf.nodes.find((n) => n.type === 'n8n-nodes-base.webhook');
-	if (!hook) throw new Error('fixture has no Webhook trigger');
-	return hook;
-}
-
-export function webhookPath(wf: WorkflowJson): string {
-	return triggerNode(wf).parameters.path;
-}
-
 export interface Execution {
 	id: string;
 	status: string;
@@ -102,37 +92,12 @@ export class N8nApi {
 	}
 
 	async api(method: string, path: string, body?: unknown): Promise<any> {
-		const r = await fetch(`${this.base}/api/v1${path}`, {
-			method,
-			headers: { 'X-N8N-API-KEY': this.info.apiKey, 'content-type': 'application/json' },
-			body: body === undefined ? undefined : JSON.stringify(body),
-		});
-		const text = await r.text();
-		if (!r.ok) throw new Error(`${method} /api/v1${path} -> ${r.status} ${text}`);
-		return text ? JSON.parse(text) : undefined;
+		return await apiCall(this.info, method, path, body);
 	}
 
 	/** Creates and publishes a workflow, then waits until its trigger webhook answers. */
 	async publish(wf: WorkflowJson): Promise<{ id: string; triggerUrl: string }> {
-		const created = await this.api('POST', '/workflows', {
-			name: wf.name,
-			nodes: wf.nodes,
-			connections: wf.connections,
-			settings: { executionOrder: 'v1', ...(wf.settings ?? {}) },
-		});
-		await this.api('POST', `/workflows/${created.id}/activate`);
-		const triggerUrl = `${this.base}/webhook/${webhookPath(wf)}`;
-		const methods = String(triggerNode(wf).parameters.httpMethod ?? 'GET');
-		const probeMethod = methods.includes('GET') ? 'DELETE' : 'GET';
-		await until(`webhook ${triggerUrl} to be registered`, async () => {
-			// Ask with a method the trigger does not serve: once the path is registered n8n says
-			// "not registered for <METHOD> requests"; before, "The requested webhook … is not registered".
-			const probe = await http(probeMethod, triggerUrl).catch(() => undefined);
-			return probe && !String(probe.json?.message ?? '').startsWith('The requested webhook')
-				? true
-				: undefined;
-		});
-		return { id: created.id, triggerUrl };
+		return await publishWorkflow(this.info, wf);
 	}
 
 	async execution(id: string | number, includeData = true): Promise<Execution> {

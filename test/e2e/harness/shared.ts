@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 
 import { N8nApi } from './client';
 import { STATE_FILE } from './globalSetup';
-import type { N8nInstall } from './install';
-import type { InstanceInfo } from './n8n';
+import type { InstanceInfo, N8nInstall } from './n8n';
 
 export interface SharedState {
 	install: N8nInstall;

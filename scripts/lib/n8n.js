@@ -1,0 +1,269 @@
+// Controls a real n8n on loopback: install (cached), pack + install this package the way a
+// user does, start/stop/restart, owner + API key set-up, publishing workflows. Shared by
+// `npm run demo` (scripts/demo.js) and the e2e harness (test/e2e/harness).
+'use strict';
+const { execFileSync, spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '../..');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls fn until it returns something other than undefined, at most timeoutMs. */
+async function until(what, fn, timeoutMs = 30000, intervalMs = 250) {
+	const deadline = Date.now() + timeoutMs;
+	let last;
+	while (Date.now() < deadline) {
+		try {
+			const v = await fn();
+			if (v !== undefined) return v;
+		} catch (e) {
+			last = e;
+		}
+		await sleep(intervalMs);
+	}
+	throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last}` : ''}`);
+}
+
+function freePort() {
+	return new Promise((resolve, reject) => {
+		const srv = net.createServer();
+		srv.unref();
+		srv.on('error', reject);
+		srv.listen(0, '127.0.0.1', () => {
+			const { port } = srv.address();
+			srv.close(() => resolve(port));
+		});
+	});
+}
+
+/** Runs scripts/install-n8n.sh (idempotent) and returns the Node and n8n binaries. */
+function ensureN8n(version = process.env.N8N_VERSION || '2.41.1', { quiet = false } = {}) {
+	const out = execFileSync('bash', [path.join(ROOT, 'scripts/install-n8n.sh')], {
+		env: { ...process.env, N8N_VERSION: version },
+		stdio: ['ignore', 'pipe', quiet ? 'ignore' : 'inherit'],
+		encoding: 'utf8',
+	});
+	const get = (key) => {
+		const line = out.split('\n').find((l) => l.startsWith(`${key}=`));
+		if (!line) throw new Error(`install-n8n.sh did not print ${key}; output:\n${out}`);
+		return line.slice(key.length + 1).trim();
+	};
+	return { nodeBin: get('NODE_BIN'), n8nBin: get('N8N_BIN'), version };
+}
+
+/** `npm pack`, then `npm install <tarball>` in a fresh `nodes` folder, as a user installs it. */
+function packAndInstall() {
+	const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ecb-pack-'));
+	execFileSync('npm', ['pack', '--pack-destination', work, '--loglevel=error'], {
+		cwd: ROOT,
+		stdio: ['ignore', 'ignore', 'inherit'],
+	});
+	const tarball = path.join(work, fs.readdirSync(work).find((f) => f.endsWith('.tgz')));
+	const nodesDir = path.join(work, 'nodes');
+	fs.mkdirSync(nodesDir, { recursive: true });
+	fs.writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
+	execFileSync('npm', ['install', tarball, '--no-audit', '--no-fund', '--loglevel=error'], {
+		cwd: nodesDir,
+		stdio: ['ignore', 'ignore', 'inherit'],
+	});
+	if (!fs.existsSync(path.join(nodesDir, 'node_modules/n8n-nodes-external-callback/package.json'))) {
+		throw new Error(`npm install ${tarball} did not install the package`);
+	}
+	return { nodesDir, tarball };
+}
+
+const OWNER = { email: 'owner@example.test', firstName: 'Test', lastName: 'Owner', password: 'Passw0rd-e2e-Only!' };
+
+/** One n8n process with its own user folder (embedded SQLite unless extraEnv says otherwise). */
+class N8nInstance {
+	/**
+	 * @param {{nodeBin: string, n8nBin: string}} install
+	 * @param {{ nodesDir?: string, userFolder?: string, port?: number, owner?: typeof OWNER, extraEnv?: Record<string,string>, logToConsole?: boolean }} options
+	 */
+	constructor(install, options = {}) {
+		this.install = install;
+		this.options = options;
+		this.owner = options.owner || OWNER;
+		this.child = undefined;
+		this.info = { baseUrl: '', port: 0, pid: 0, userFolder: '', logFile: '', apiKey: '', cookie: '' };
+	}
+
+	async start() {
+		const userFolder = this.options.userFolder || fs.mkdtempSync(path.join(os.tmpdir(), 'ecb-n8n-'));
+		fs.mkdirSync(userFolder, { recursive: true });
+		if (this.options.nodesDir) {
+			const target = path.join(userFolder, '.n8n', 'nodes');
+			fs.rmSync(target, { recursive: true, force: true });
+			fs.cpSync(this.options.nodesDir, target, { recursive: true });
+		}
+		const port = this.options.port || (await freePort());
+		Object.assign(this.info, {
+			baseUrl: `http://127.0.0.1:${port}`,
+			port,
+			userFolder,
+			logFile: path.join(userFolder, 'n8n.log'),
+		});
+		await this.spawn();
+		await this.setupOwner();
+		return this.info;
+	}
+
+	env() {
+		const { port, userFolder } = this.info;
+		return {
+			PATH: process.env.PATH,
+			HOME: process.env.HOME,
+			N8N_USER_FOLDER: userFolder,
+			N8N_PORT: String(port),
+			N8N_LISTEN_ADDRESS: '127.0.0.1',
+			N8N_HOST: '127.0.0.1',
+			WEBHOOK_URL: `http://127.0.0.1:${port}/`,
+			N8N_EDITOR_BASE_URL: `http://127.0.0.1:${port}/`,
+			N8N_RUNNERS_BROKER_PORT: String(this.brokerPort),
+			N8N_DIAGNOSTICS_ENABLED: 'false',
+			N8N_PERSONALIZATION_ENABLED: 'false',
+			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+			N8N_TEMPLATES_ENABLED: 'false',
+			N8N_SECURE_COOKIE: 'false',
+			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+			N8N_LOG_LEVEL: process.env.ECB_N8N_LOG_LEVEL || 'info',
+			NODE_ENV: 'production',
+			...(this.options.extraEnv || {}),
+		};
+	}
+
+	/** Starts (or restarts) the process on the same folder and port; resolves when REST is up. */
+	async spawn() {
+		this.brokerPort = await freePort();
+		const out = this.options.logToConsole ? 'inherit' : fs.openSync(this.info.logFile, 'a');
+		this.child = spawn(this.install.nodeBin, [this.install.n8nBin, 'start'], {
+			env: this.env(),
+			stdio: ['ignore', out, out],
+		});
+		if (typeof out === 'number') fs.closeSync(out);
+		this.info.pid = this.child.pid || 0;
+		let exited = false;
+		this.child.once('exit', () => (exited = true));
+		try {
+			await until(
+				`n8n to serve ${this.info.baseUrl}/rest/settings`,
+				async () => {
+					if (exited) throw new Error('n8n exited during start-up');
+					// /healthz answers before the REST routes are mounted; /rest/settings only after.
+					const r = await fetch(`${this.info.baseUrl}/rest/settings`).catch(() => undefined);
+					return r && r.ok && (r.headers.get('content-type') || '').includes('json') ? true : undefined;
+				},
+				180000,
+				500,
+			);
+		} catch (e) {
+			throw new Error(`${e.message}\n--- n8n log tail ---\n${this.logTail()}`);
+		}
+	}
+
+	async stop() {
+		const child = this.child;
+		if (!child || child.exitCode !== null || child.signalCode !== null) return;
+		const done = new Promise((r) => child.once('exit', () => r()));
+		child.kill('SIGTERM');
+		const exited = await Promise.race([done.then(() => true), sleep(30000).then(() => false)]);
+		if (!exited) {
+			child.kill('SIGKILL');
+			await done;
+		}
+	}
+
+	async restart() {
+		await this.stop();
+		await this.spawn();
+	}
+
+	destroy() {
+		fs.rmSync(this.info.userFolder, { recursive: true, force: true });
+	}
+
+	logTail(lines = 60) {
+		try {
+			return fs.readFileSync(this.info.logFile, 'utf8').split('\n').slice(-lines).join('\n');
+		} catch {
+			return '(no log)';
+		}
+	}
+
+	/** Owner (first start only), login, and a public-API key with every scope. */
+	async setupOwner() {
+		const base = this.info.baseUrl;
+		const json = { 'content-type': 'application/json' };
+		const settings = await (await fetch(`${base}/rest/settings`)).json();
+		if (settings.data && settings.data.userManagement && settings.data.userManagement.showSetupOnFirstLoad) {
+			const setup = await fetch(`${base}/rest/owner/setup`, { method: 'POST', headers: json, body: JSON.stringify(this.owner) });
+			if (!setup.ok) throw new Error(`owner setup failed: ${setup.status} ${await setup.text()}`);
+		}
+		const login = await fetch(`${base}/rest/login`, {
+			method: 'POST',
+			headers: json,
+			body: JSON.stringify({ emailOrLdapLoginId: this.owner.email, password: this.owner.password }),
+		});
+		if (!login.ok) throw new Error(`login failed: ${login.status} ${await login.text()}`);
+		const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+		this.info.cookie = cookie;
+		const scopesRes = await fetch(`${base}/rest/api-keys/scopes`, { headers: { cookie } });
+		if (!scopesRes.ok) throw new Error(`api key scopes failed: ${scopesRes.status} ${await scopesRes.text()}`);
+		const scopes = (await scopesRes.json()).data;
+		const keyRes = await fetch(`${base}/rest/api-keys`, {
+			method: 'POST',
+			headers: { cookie, ...json },
+			body: JSON.stringify({ label: `key-${Date.now()}`, scopes, expiresAt: null }),
+		});
+		if (!keyRes.ok) throw new Error(`api key failed: ${keyRes.status} ${await keyRes.text()}`);
+		this.info.apiKey = (await keyRes.json()).data.rawApiKey;
+	}
+
+	api(method, apiPath, body) {
+		return api(this.info, method, apiPath, body);
+	}
+
+	publish(wf) {
+		return publish(this.info, wf);
+	}
+}
+
+/** Public API call with the instance's API key. */
+async function api(info, method, apiPath, body) {
+	const r = await fetch(`${info.baseUrl}/api/v1${apiPath}`, {
+		method,
+		headers: { 'X-N8N-API-KEY': info.apiKey, 'content-type': 'application/json' },
+		body: body === undefined ? undefined : JSON.stringify(body),
+	});
+	const text = await r.text();
+	if (!r.ok) throw new Error(`${method} /api/v1${apiPath} -> ${r.status} ${text}`);
+	return text ? JSON.parse(text) : undefined;
+}
+
+/** Creates and publishes a workflow, then waits until its Webhook trigger (if any) is live. */
+async function publish(info, wf) {
+	const created = await api(info, 'POST', '/workflows', {
+		name: wf.name,
+		nodes: wf.nodes,
+		connections: wf.connections,
+		settings: { executionOrder: 'v1', ...(wf.settings || {}) },
+	});
+	await api(info, 'POST', `/workflows/${created.id}/activate`);
+	const trigger = wf.nodes.find((n) => n.type === 'n8n-nodes-base.webhook');
+	if (!trigger) return { id: created.id, triggerUrl: '' };
+	const triggerUrl = `${info.baseUrl}/webhook/${trigger.parameters.path}`;
+	const probeMethod = String(trigger.parameters.httpMethod || 'GET').includes('GET') ? 'DELETE' : 'GET';
+	await until(`webhook ${triggerUrl} to be registered`, async () => {
+		// Asked with a method the trigger does not serve, n8n says "not registered for <METHOD>
+		// requests" once the path is live, and "The requested webhook … is not registered" before.
+		const r = await fetch(triggerUrl, { method: probeMethod }).catch(() => undefined);
+		if (!r) return undefined;
+		return (await r.text()).includes('The requested webhook') ? undefined : true;
+	});
+	return { id: created.id, triggerUrl };
+}
+
+module.exports = { ROOT, OWNER, N8nInstance, ensureN8n, packAndInstall, freePort, until, sleep, api, publish };
