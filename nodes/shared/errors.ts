@@ -5,7 +5,14 @@
 export const ErrorCodes = {
 	/** FlowRunner's code for a caller missing a required security role (403). */
 	MISSING_ROLE: 1000,
+	/** No credential in the call (no token, key or signature where one is required). */
 	UNAUTHENTICATED: 1001,
+	/** A credential was given but is not valid (bad/expired token, wrong key, bad signature). */
+	INVALID_CREDENTIAL: 1002,
+	/** The condition expression failed to evaluate. */
+	CONDITION_ERROR: 1020,
+	/** The identity provider (JWKS, introspection, lookup, Backendless) is down or answered 5xx. */
+	PROVIDER_UNAVAILABLE: 1050,
 	INVALID_JSON: 1010,
 	UNSUPPORTED_CONTENT_TYPE: 1011,
 	BODY_TOO_LARGE: 1012,
@@ -46,3 +53,21 @@ export const bodyTooLarge = (limitBytes: number) =>
 
 export const internalError = () =>
 	new CallbackError(500, ErrorCodes.INTERNAL, 'The callback could not be processed');
+
+/** FlowRunner's exact body for a caller missing required roles. */
+export const MISSING_ROLE_MESSAGE = 'Unable to execute the callback. User is missing required security role(s)';
+
+export const missingRole = () => new CallbackError(403, ErrorCodes.MISSING_ROLE, MISSING_ROLE_MESSAGE);
+
+export const unauthenticated = (what: string) =>
+	new CallbackError(401, ErrorCodes.UNAUTHENTICATED, `Authentication required: no ${what} in the request`);
+
+/** The reason is for the caller; it never contains the credential itself. */
+export const invalidCredential = (reason: string) =>
+	new CallbackError(401, ErrorCodes.INVALID_CREDENTIAL, `Authentication failed: ${reason}`);
+
+export const providerUnavailable = (what: string) =>
+	new CallbackError(503, ErrorCodes.PROVIDER_UNAVAILABLE, `The identity provider is unavailable (${what}); try again later`);
+
+export const conditionError = () =>
+	new CallbackError(422, ErrorCodes.CONDITION_ERROR, 'The callback condition could not be evaluated');
