@@ -15,6 +15,9 @@ test('examples/payment-confirmation.json: an order is completed by the printed c
 	const placed = await postJson(triggerUrl, { orderId: 'EX-1', total: 22.45 });
 	expect(placed.status).toBe(200);
 	expect(placed.json.orderId).toBe('EX-1');
+	// The reply is sent before the execution reaches the wait; a call before that gets 409.
+	const executionId = new URL(placed.json.callbackUrl).pathname.split('/')[2];
+	await api.waitForStatus(executionId, ['waiting']);
 	const confirm = await postJson(placed.json.callbackUrl, {
 		data: [
 			{ name: 'shampoo', price: 9.95 },
