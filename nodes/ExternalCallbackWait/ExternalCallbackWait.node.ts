@@ -2,7 +2,6 @@ import {
 	NodeConnectionTypes,
 	NodeOperationError,
 	WAIT_INDEFINITELY,
-	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
@@ -13,13 +12,10 @@ import {
 } from 'n8n-workflow';
 
 import { CALLBACK_METHODS } from '../shared/callbackUrl';
+import { guardCredentials, guardProperties } from '../shared/guardProperties';
 import { runPipeline } from '../shared/pipeline';
-import {
-	RESPONSE_CODE_EXPRESSION,
-	RESPONSE_DATA_EXPRESSION,
-	RESPONSE_MODE_EXPRESSION,
-	type RespondMode,
-} from '../shared/response';
+import { RESPONSE_CODE_EXPRESSION, RESPONSE_DATA_EXPRESSION, RESPONSE_MODE_EXPRESSION } from '../shared/response';
+import { readCommonSettings } from '../shared/settings';
 import { computeWaitTill, type WaitLimit } from '../shared/waitTill';
 import { limitProperties, requestOptions, responseProperties } from './description';
 
@@ -53,6 +49,7 @@ export class ExternalCallbackWait implements INodeType {
 		usableAsTool: undefined,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
+		credentials: guardCredentials,
 		webhooks: resumeWebhooks,
 		waitingNodeTooltip:
 			'=Waiting for a call to this node\'s callback URL (made by a "Generate Callback URL" node).',
@@ -64,6 +61,7 @@ export class ExternalCallbackWait implements INodeType {
 				type: 'notice',
 				default: '',
 			},
+			...guardProperties,
 			...responseProperties,
 			...limitProperties,
 			requestOptions,
@@ -92,27 +90,8 @@ export class ExternalCallbackWait implements INodeType {
 	}
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const options = this.getNodeParameter('options', {}) as IDataObject;
-		const respond = this.getNodeParameter('respond', 'default') as RespondMode;
 		return await runPipeline(this, {
-			parse: {
-				allowedContentTypes: String(options.allowedContentTypes ?? '')
-					.split(',')
-					.map((t) => t.trim())
-					.filter(Boolean),
-				maxBodyBytes: Number(options.maxBodyKb ?? 0) * 1024,
-			},
-			response: {
-				respond,
-				responseCode: respond === 'custom' ? (this.getNodeParameter('responseCode', 200) as number) : undefined,
-				responseBody: respond === 'custom' ? (this.getNodeParameter('responseBody', '') as string) : undefined,
-				responseHeaders:
-					respond === 'custom'
-						? ((this.getNodeParameter('responseHeaders.entries', []) as Array<{ name: string; value: string }>) ?? [])
-						: undefined,
-				redirectUrl: respond === 'redirect' ? (this.getNodeParameter('redirectUrl', '') as string) : undefined,
-				redirectStatus: respond === 'redirect' ? (this.getNodeParameter('redirectStatus', 302) as number) : undefined,
-			},
+			...(await readCommonSettings(this)),
 			activate: (item) => {
 				item.json.timedOut = false;
 				return [[item]];

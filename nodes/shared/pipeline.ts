@@ -1,9 +1,12 @@
 import type { IBinaryKeyData, IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { CallbackError, internalError } from './errors';
+import type { HttpFetch, Identity } from './auth/types';
+import { bindCallback, isTrue } from './condition';
+import { CallbackError, conditionError, internalError } from './errors';
+import { credentialQueryParams, guard, type GuardSettings } from './guards';
 import { buildOutputJson } from './output';
 import { type IncomingCallback, type ParseOptions, type ParsedCallback, parseCallback } from './request';
-import { type ResponseOptions, type ResponsePlan, planResponse, sendError } from './response';
+import { type ResponseOptions, type ResponsePlan, planResponse, sendError, sendReply } from './response';
 
 /**
  * The activation pipeline every entry point runs:
@@ -12,6 +15,11 @@ import { type ResponseOptions, type ResponsePlan, planResponse, sendError } from
  */
 export interface PipelineSpec {
 	parse: ParseOptions;
+	guards: GuardSettings;
+	/** Raw condition parameter (an `={{ … }}` expression that may use `$callback`); '' for none. */
+	condition: string;
+	/** Reply to a call whose condition is false (default 200, empty body). */
+	ignoredReply: { status: number; body: string };
 	response: ResponseOptions;
 	/** Turns the accepted call's item into what n8n should do (resume or start). */
 	activate: (item: INodeExecutionData, parsed: ParsedCallback) => INodeExecutionData[][];
@@ -74,27 +82,100 @@ function applyHeaders(ctx: IWebhookFunctions, plan: ResponsePlan) {
 	for (const [name, value] of Object.entries(plan.headers)) res.setHeader(name, value);
 }
 
+/** Outbound HTTP for identity providers through n8n's own request helper. */
+export function makeFetch(ctx: IWebhookFunctions): HttpFetch {
+	return async ({ url, method, headers, body, timeoutMs }) => {
+		const res = (await ctx.helpers.httpRequest({
+			url,
+			method,
+			headers,
+			body,
+			timeout: timeoutMs,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			json: false,
+			encoding: 'text',
+		})) as { statusCode: number; body: unknown };
+		let parsed: unknown = res.body;
+		if (typeof parsed === 'string') {
+			try {
+				parsed = JSON.parse(parsed);
+			} catch {
+				// not JSON: keep the text
+			}
+		}
+		return { status: res.statusCode, body: parsed };
+	};
+}
+
+/** Stage "condition": true when there is none. Throws 422 when it cannot be evaluated. */
+function conditionHolds(ctx: IWebhookFunctions, raw: string, callback: Record<string, unknown>): boolean {
+	const text = String(raw ?? '').trim();
+	if (!text) return true;
+	if (!text.startsWith('=')) return isTrue(text);
+	try {
+		return isTrue(ctx.evaluateExpression(bindCallback(text.slice(1), callback), 0));
+	} catch (error) {
+		ctx.logger.warn(`Condition of node "${ctx.getNode().name}" failed: ${(error as Error).message}`);
+		throw conditionError();
+	}
+}
+
 /** Runs the pipeline for one HTTP call. Refusals answer JSON and leave the execution as it was. */
 export async function runPipeline(ctx: IWebhookFunctions, spec: PipelineSpec): Promise<IWebhookResponseData> {
+	const res = ctx.getResponseObject();
 	try {
-		const parsed = parseCallback(await readIncoming(ctx), spec.parse);
-		// Authentication, roles and the condition plug in here (activation guards).
+		const incoming = await readIncoming(ctx);
+		const parsed = parseCallback(incoming, {
+			...spec.parse,
+			secretQueryParams: [...(spec.parse.secretQueryParams ?? []), ...credentialQueryParams(spec.guards)],
+		});
+		const outcome = await guard(
+			spec.guards,
+			{ method: parsed.method, headers: incoming.headers, query: incoming.query, rawBody: incoming.rawBody },
+			makeFetch(ctx),
+		).then(
+			(identity) => ({ identity, error: undefined }),
+			(error: unknown) => ({ identity: undefined, error }),
+		);
+		if (outcome.error !== undefined) {
+			// On-fail policy IGNORE: a refused caller gets 200 and nothing happens. An outage (503)
+			// is still answered as one, so that the caller retries instead of losing the call.
+			const refused =
+				outcome.error instanceof CallbackError && (outcome.error.status === 401 || outcome.error.status === 403);
+			if (refused && spec.guards.onFail === 'ignore') {
+				sendReply(res, 200, '');
+				return { noWebhookResponse: true };
+			}
+			return fail(ctx, outcome.error);
+		}
+		const identity: Identity | undefined = outcome.identity;
+		const json = buildOutputJson(parsed, ctx.getExecutionId()) as unknown as IDataObject;
+		json.user = (identity?.user ?? null) as IDataObject | null;
+		json.roles = identity?.roles ?? [];
+		const callback = { data: parsed.data, query: parsed.query, headers: parsed.headers, method: parsed.method, user: json.user, roles: json.roles };
+		if (!conditionHolds(ctx, spec.condition, callback)) {
+			sendReply(res, spec.ignoredReply.status, spec.ignoredReply.body);
+			return { noWebhookResponse: true };
+		}
 		const plan = planResponse(spec.response);
-		const item: INodeExecutionData = {
-			json: buildOutputJson(parsed, ctx.getExecutionId()) as unknown as IDataObject,
-			// Links the callback to the waiting item, so $('Earlier Node').item still resolves after it.
-			pairedItem: { item: 0 },
-		};
+		// Linked to the waiting item, so $('Earlier Node').item still resolves after it.
+		const item: INodeExecutionData = { json, pairedItem: { item: 0 } };
 		const binary = await attachBinary(ctx, parsed);
 		if (binary) item.binary = binary;
 		const workflowData = spec.activate(item, parsed);
 		applyHeaders(ctx, plan);
 		return { workflowData, webhookResponse: plan.body };
 	} catch (error) {
-		const known = error instanceof CallbackError ? error : toCallbackError(ctx, error as Error);
-		sendError(ctx.getResponseObject(), known);
-		return { noWebhookResponse: true };
+		return fail(ctx, error);
 	}
+}
+
+/** Stage "respond" for a refusal: documented status + JSON; the execution is left as it was. */
+function fail(ctx: IWebhookFunctions, error: unknown): IWebhookResponseData {
+	const known = error instanceof CallbackError ? error : toCallbackError(ctx, error as Error);
+	sendError(ctx.getResponseObject(), known);
+	return { noWebhookResponse: true };
 }
 
 function toCallbackError(ctx: IWebhookFunctions, error: Error): CallbackError {

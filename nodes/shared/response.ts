@@ -99,6 +99,18 @@ export interface ResponseLike {
 	status(code: number): ResponseLike;
 	setHeader(name: string, value: string): unknown;
 	json(body: unknown): unknown;
+	end(body?: string): unknown;
+}
+
+/** Answers a call that activates nothing (ignored by policy or condition). */
+export function sendReply(res: ResponseLike, status: number, body: string): void {
+	if (res.headersSent) return;
+	res.status(status);
+	res.setHeader('cache-control', 'no-store');
+	if (body) {
+		res.setHeader('content-type', body.trim().startsWith('{') || body.trim().startsWith('[') ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8');
+	}
+	res.end(body);
 }
 
 /** Answers a refused call with its documented status and JSON body. */

@@ -171,6 +171,9 @@ describe('sendError', () => {
 				this.statusCode = code;
 				return this;
 			},
+			end(body?: string) {
+				calls.push(['end', body]);
+			},
 			setHeader(name: string, value: string) {
 				calls.push(['setHeader', name, value]);
 				this.headers[name] = value;

@@ -1,0 +1,81 @@
+import type { ICredentialTestRequest, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+
+export class ExternalCallbackIntrospectionOAuth2Api implements ICredentialType {
+	name = 'externalCallbackIntrospectionOAuth2Api';
+
+	displayName = 'External Callback: OAuth2 Token Introspection API';
+
+	icon: Icon = { light: 'file:externalCallback.svg', dark: 'file:externalCallback.dark.svg' };
+
+	documentationUrl = 'https://github.com/n8n-nodes-external-callback/n8n-nodes-external-callback#oauth2-token-introspection';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Introspection Endpoint',
+			name: 'endpoint',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'https://idp.example.com/oauth2/introspect',
+		},
+		{
+			displayName: 'Client Authentication',
+			name: 'clientAuth',
+			type: 'options',
+			default: 'basic',
+			options: [
+				{ name: 'Client ID and Secret (Basic)', value: 'basic' },
+				{ name: 'Bearer Token', value: 'bearer' },
+			],
+		},
+		{ displayName: 'Client ID', name: 'clientId', type: 'string', default: '', displayOptions: { show: { clientAuth: ['basic'] } } },
+		{
+			displayName: 'Client Secret',
+			name: 'clientSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			displayOptions: { show: { clientAuth: ['basic'] } },
+		},
+		{
+			displayName: 'Bearer Token',
+			name: 'bearerToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			displayOptions: { show: { clientAuth: ['bearer'] } },
+		},
+		{
+			displayName: 'Read Caller Token From',
+			name: 'readFrom',
+			type: 'options',
+			default: 'bearer',
+			options: [
+				{ name: 'Authorization: Bearer Header', value: 'bearer' },
+				{ name: 'Header', value: 'header' },
+				{ name: 'Query Parameter', value: 'query' },
+			],
+		},
+		{
+			displayName: 'Header or Parameter Name',
+			name: 'readFromName',
+			type: 'string',
+			default: 'user-token',
+			displayOptions: { show: { readFrom: ['header', 'query'] } },
+		},
+		{ displayName: 'Roles Field', name: 'rolesPath', type: 'string', default: 'scope', description: 'Dot path in the introspection answer' },
+	];
+
+	test: ICredentialTestRequest = {
+		request: {
+			url: '={{ $credentials.endpoint }}',
+			method: 'POST',
+			headers: {
+				'content-type': 'application/x-www-form-urlencoded',
+				authorization:
+					'={{ $credentials.clientAuth === "bearer" ? "Bearer " + $credentials.bearerToken : "Basic " + Buffer.from(encodeURIComponent($credentials.clientId) + ":" + encodeURIComponent($credentials.clientSecret)).toString("base64") }}',
+			},
+			body: 'token=connection-test',
+		},
+	};
+}

@@ -1,0 +1,128 @@
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
+import { verifyApiKey } from './auth/apiKey';
+import { verifyJwt, type JwtAlgorithm } from './auth/jwt';
+import { verifyBackendless, verifyIntrospection, verifyUserLookup } from './auth/providers';
+import { verifySignature, type SignatureScheme } from './auth/signature';
+import { extractToken, type TokenSource } from './auth/token';
+import type { AuthRequest, HttpFetch, Identity } from './auth/types';
+import { authorize } from './roles';
+
+/** Authentication methods and the n8n credential type each one uses. */
+export const AUTH_CREDENTIALS = {
+	backendless: 'externalCallbackBackendlessApi',
+	jwt: 'externalCallbackJwtApi',
+	introspection: 'externalCallbackIntrospectionOAuth2Api',
+	userLookup: 'externalCallbackUserLookupApi',
+	apiKey: 'externalCallbackApiKeyApi',
+	signature: 'externalCallbackSignatureApi',
+} as const;
+
+export type AuthMethod = 'none' | keyof typeof AUTH_CREDENTIALS;
+
+export interface GuardSettings {
+	authentication: AuthMethod;
+	credential?: ICredentialDataDecryptedObject;
+	requiredRoles: string[];
+	rolesMatch: 'any' | 'all';
+	onFail: 'error' | 'ignore';
+}
+
+const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
+const lines = (v: unknown) =>
+	str(v)
+		.split(/[\n,]/)
+		.map((s) => s.trim())
+		.filter(Boolean);
+
+/** Query parameters that carry this node's credential: never part of the output. */
+export function credentialQueryParams(settings: GuardSettings): string[] {
+	const c = settings.credential ?? {};
+	if (settings.authentication === 'apiKey' && c.location === 'query') return [str(c.name) || 'api_key'];
+	if (['jwt', 'introspection', 'userLookup'].includes(settings.authentication) && c.readFrom === 'query') {
+		return [str(c.readFromName) || 'token'];
+	}
+	return [];
+}
+
+/** Stage "authenticate": who is calling, or undefined when the node needs no authentication. */
+export async function authenticate(settings: GuardSettings, req: AuthRequest, fetch: HttpFetch): Promise<Identity | undefined> {
+	const c = settings.credential ?? {};
+	const tokenSource = (str(c.readFrom) || 'bearer') as TokenSource;
+	switch (settings.authentication) {
+		case 'none':
+			return undefined;
+		case 'backendless':
+			return await verifyBackendless(req, { baseUrl: str(c.baseUrl), userLookupUrl: str(c.userLookupUrl) || undefined }, fetch);
+		case 'jwt': {
+			const keyType = str(c.keyType) || 'secret';
+			return await verifyJwt(
+				extractToken(req, tokenSource, str(c.readFromName)),
+				{
+					algorithms: (Array.isArray(c.algorithms) ? c.algorithms : lines(c.algorithms)) as JwtAlgorithm[],
+					secret: keyType === 'secret' ? str(c.secret) : undefined,
+					publicKey: keyType === 'publicKey' ? str(c.pem) : undefined,
+					jwksUrl: keyType === 'jwks' ? str(c.jwksUrl) : undefined,
+					issuer: str(c.issuer) || undefined,
+					audience: str(c.audience) || undefined,
+					leewaySeconds: Number(c.leewaySeconds ?? 0),
+					rolesClaim: str(c.rolesClaim) || 'roles',
+				},
+				{ fetch },
+			);
+		}
+		case 'introspection':
+			return await verifyIntrospection(
+				req,
+				{
+					endpoint: str(c.endpoint),
+					clientAuth: str(c.clientAuth) === 'bearer' ? 'bearer' : 'basic',
+					clientId: str(c.clientId),
+					clientSecret: str(c.clientSecret),
+					bearerToken: str(c.bearerToken),
+					tokenSource,
+					tokenName: str(c.readFromName),
+					rolesPath: str(c.rolesPath) || 'scope',
+				},
+				fetch,
+			);
+		case 'userLookup':
+			return await verifyUserLookup(
+				req,
+				{
+					url: str(c.url),
+					tokenSource,
+					tokenName: str(c.readFromName),
+					sendHeader: str(c.sendHeader) || 'authorization',
+					sendPrefix: c.sendPrefix === undefined ? undefined : str(c.sendPrefix),
+					rolesPath: str(c.rolesPath) || 'roles',
+				},
+				fetch,
+			);
+		case 'apiKey':
+			return verifyApiKey(req, {
+				keys: lines(c.apiKeys),
+				location: c.location === 'query' ? 'query' : 'header',
+				name: str(c.name) || (c.location === 'query' ? 'api_key' : 'x-api-key'),
+			});
+		case 'signature':
+			return verifySignature(req, {
+				scheme: (str(c.scheme) || 'hmac') as SignatureScheme,
+				secret: str(c.secret),
+				toleranceSeconds: Number(c.toleranceSeconds ?? 300),
+				header: str(c.header) || undefined,
+				algorithm: (str(c.algorithm) || 'sha256') as 'sha1' | 'sha256' | 'sha512',
+				encoding: str(c.encoding) === 'base64' ? 'base64' : 'hex',
+				prefix: str(c.prefix) || undefined,
+			});
+		default:
+			throw new Error(`Unknown authentication "${String(settings.authentication)}"`);
+	}
+}
+
+/** Stages "authenticate" and "authorize" together; throws the CallbackError to answer. */
+export async function guard(settings: GuardSettings, req: AuthRequest, fetch: HttpFetch): Promise<Identity | undefined> {
+	const identity = await authenticate(settings, req, fetch);
+	if (settings.requiredRoles.length) authorize(identity?.roles ?? [], settings.requiredRoles, settings.rolesMatch);
+	return identity;
+}

@@ -1,0 +1,55 @@
+import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
+
+import { AUTH_CREDENTIALS, type AuthMethod, type GuardSettings } from './guards';
+import type { PipelineSpec } from './pipeline';
+import type { RespondMode, ResponseOptions } from './response';
+import { parseRoleList } from './roles';
+
+/** Reads the parameters every entry point shares (guards, condition, parsing, reply). */
+export async function readCommonSettings(ctx: IWebhookFunctions): Promise<Omit<PipelineSpec, 'activate'>> {
+	const authentication = ctx.getNodeParameter('authentication', 'none') as AuthMethod;
+	const credential =
+		authentication === 'none' ? undefined : await ctx.getCredentials(AUTH_CREDENTIALS[authentication]);
+	const guards: GuardSettings = {
+		authentication,
+		credential,
+		requiredRoles: parseRoleList(ctx.getNodeParameter('requiredRoles', '') as string),
+		rolesMatch: ctx.getNodeParameter('rolesMatch', 'any') === 'all' ? 'all' : 'any',
+		onFail: ctx.getNodeParameter('onFail', 'error') === 'ignore' ? 'ignore' : 'error',
+	};
+	const options = ctx.getNodeParameter('options', {}) as IDataObject;
+	return {
+		parse: {
+			allowedContentTypes: String(options.allowedContentTypes ?? '')
+				.split(',')
+				.map((t) => t.trim())
+				.filter(Boolean),
+			maxBodyBytes: Number(options.maxBodyKb ?? 0) * 1024,
+		},
+		guards,
+		// The raw parameter: `$callback` is bound by the pipeline before n8n evaluates it.
+		condition: String(ctx.getNode().parameters.condition ?? ''),
+		ignoredReply: { status: Number(ctx.getNodeParameter('ignoredResponseCode', 200)), body: '' },
+		response: readResponseOptions(ctx),
+	};
+}
+
+function readResponseOptions(ctx: IWebhookFunctions): ResponseOptions {
+	const respond = ctx.getNodeParameter('respond', 'default') as RespondMode;
+	if (respond === 'custom') {
+		return {
+			respond,
+			responseCode: ctx.getNodeParameter('responseCode', 200) as number,
+			responseBody: ctx.getNodeParameter('responseBody', '') as string,
+			responseHeaders: (ctx.getNodeParameter('responseHeaders.entries', []) as Array<{ name: string; value: string }>) ?? [],
+		};
+	}
+	if (respond === 'redirect') {
+		return {
+			respond,
+			redirectUrl: ctx.getNodeParameter('redirectUrl', '') as string,
+			redirectStatus: ctx.getNodeParameter('redirectStatus', 302) as number,
+		};
+	}
+	return { respond };
+}
