@@ -1,7 +1,7 @@
 import type { IBinaryKeyData, IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import type { HttpFetch, Identity } from './auth/types';
-import { bindCallback, isTrue } from './condition';
+import { CONDITION_ERROR_SENTINEL, bindCallback, isTrue, wrapForErrors } from './condition';
 import { CallbackError, conditionError, internalError } from './errors';
 import { credentialQueryParams, guard, type GuardSettings } from './guards';
 import { buildOutputJson } from './output';
@@ -113,12 +113,18 @@ function conditionHolds(ctx: IWebhookFunctions, raw: string, callback: Record<st
 	const text = String(raw ?? '').trim();
 	if (!text) return true;
 	if (!text.startsWith('=')) return isTrue(text);
+	let value: unknown;
 	try {
-		return isTrue(ctx.evaluateExpression(bindCallback(text.slice(1), callback), 0));
+		value = ctx.evaluateExpression(wrapForErrors(bindCallback(text.slice(1), callback)), 0);
 	} catch (error) {
 		ctx.logger.warn(`Condition of node "${ctx.getNode().name}" failed: ${(error as Error).message}`);
 		throw conditionError();
 	}
+	if (value === CONDITION_ERROR_SENTINEL) {
+		ctx.logger.warn(`Condition of node "${ctx.getNode().name}" threw while it was evaluated`);
+		throw conditionError();
+	}
+	return isTrue(value);
 }
 
 /** Runs the pipeline for one HTTP call. Refusals answer JSON and leave the execution as it was. */
