@@ -17,7 +17,8 @@ import { runPipeline } from '../shared/pipeline';
 import { RESPONSE_CODE_EXPRESSION, RESPONSE_DATA_EXPRESSION, RESPONSE_MODE_EXPRESSION } from '../shared/response';
 import { readCommonSettings } from '../shared/settings';
 import { computeWaitTill, type WaitLimit } from '../shared/waitTill';
-import { limitProperties, requestOptions, responseProperties } from './description';
+import { requestOptions, responseProperties } from '../shared/commonProperties';
+import { limitProperties } from './description';
 
 /**
  * One output. n8n continues a timed-out wait on output 0 with the node's waiting input items,

@@ -1,0 +1,93 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { CALLBACK_METHODS } from '../shared/callbackUrl';
+import { requestOptions, responseProperties } from '../shared/commonProperties';
+import { guardCredentials, guardProperties } from '../shared/guardProperties';
+import { runPipeline } from '../shared/pipeline';
+import { RESPONSE_CODE_EXPRESSION, RESPONSE_DATA_EXPRESSION, RESPONSE_MODE_EXPRESSION } from '../shared/response';
+import { readCommonSettings } from '../shared/settings';
+
+/** One webhook per method on the node's path (its webhook id when Path is empty). */
+const triggerWebhooks: IWebhookDescription[] = CALLBACK_METHODS.map((httpMethod) => ({
+	name: 'default',
+	httpMethod,
+	path: '={{ $parameter["path"] || $webhookId }}',
+	isFullPath: true,
+	responseMode: RESPONSE_MODE_EXPRESSION,
+	responseCode: RESPONSE_CODE_EXPRESSION,
+	responseData: RESPONSE_DATA_EXPRESSION,
+}));
+
+export class ExternalCallbackTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'External Callback Trigger',
+		name: 'externalCallbackTrigger',
+		icon: { light: 'file:externalCallbackTrigger.svg', dark: 'file:externalCallbackTrigger.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '=auth: {{ $parameter["authentication"] }}',
+		description: 'Start a workflow when an external system calls back, with the same guards as the wait node',
+		defaults: { name: 'External Callback Trigger' },
+		usableAsTool: undefined,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: guardCredentials,
+		webhooks: triggerWebhooks,
+		properties: [
+			{
+				displayName: 'Path',
+				name: 'path',
+				type: 'string',
+				default: '',
+				placeholder: 'payment-events',
+				description:
+					"The URL path after /webhook/ (and /webhook-test/ while listening for a test event). Empty uses the node's webhook ID.",
+			},
+			{
+				displayName:
+					'Every accepted call starts a new execution. GET uses the query as data, POST/PUT/PATCH the body; an execution or executionId parameter is ignored.',
+				name: 'intro',
+				type: 'notice',
+				default: '',
+			},
+			...guardProperties,
+			...responseProperties,
+			requestOptions,
+		],
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await runPipeline(this, {
+			...(await readCommonSettings(this)),
+			activate: (item) => {
+				// A new execution: there is no waiting item to link to.
+				delete item.pairedItem;
+				return [[item]];
+			},
+		});
+	}
+
+	/**
+	 * Runs as the first step of the execution the call started: the execution id exists only
+	 * now, so it is added to the items here.
+	 */
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const executionId = this.getExecutionId();
+		return [
+			this.getInputData().map((item, index) => ({
+				...item,
+				json: { ...item.json, executionId },
+				pairedItem: { item: index },
+			})),
+		];
+	}
+}
