@@ -1,6 +1,8 @@
 /** Two projects: `unit` (pure modules, fast) and `e2e` (a real n8n, see test/e2e/README.md). */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 module.exports = {
+	// Per test; e2e tests wait on a real n8n (the timeout test sets its own, longer one).
+	testTimeout: 120000,
 	projects: [
 		{
 			displayName: 'unit',
@@ -15,7 +17,6 @@ module.exports = {
 			transform: { '^.+\\.ts$': tsJest },
 			globalSetup: '<rootDir>/test/e2e/harness/globalSetup.ts',
 			globalTeardown: '<rootDir>/test/e2e/harness/globalTeardown.ts',
-			testTimeout: 240000,
 		},
 	],
 };

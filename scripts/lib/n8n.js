@@ -75,6 +75,8 @@ function packAndInstall() {
 	return { nodesDir, tarball };
 }
 
+const TRIGGER_TYPES = ['n8n-nodes-base.webhook', 'n8n-nodes-external-callback.externalCallbackTrigger'];
+
 const OWNER = { email: 'owner@example.test', firstName: 'Test', lastName: 'Owner', password: 'Passw0rd-e2e-Only!' };
 
 /** One n8n process with its own user folder (embedded SQLite unless extraEnv says otherwise). */
@@ -252,16 +254,20 @@ async function publish(info, wf) {
 		settings: { executionOrder: 'v1', ...(wf.settings || {}) },
 	});
 	await api(info, 'POST', `/workflows/${created.id}/activate`);
-	const trigger = wf.nodes.find((n) => n.type === 'n8n-nodes-base.webhook');
+	const trigger = wf.nodes.find((n) => TRIGGER_TYPES.includes(n.type));
 	if (!trigger) return { id: created.id, triggerUrl: '' };
 	const triggerUrl = `${info.baseUrl}/webhook/${trigger.parameters.path}`;
-	const probeMethod = String(trigger.parameters.httpMethod || 'GET').includes('GET') ? 'DELETE' : 'GET';
+	const methods = trigger.parameters.httpMethod ? String(trigger.parameters.httpMethod) : 'GET,POST,PUT,PATCH,DELETE';
 	await until(`webhook ${triggerUrl} to be registered`, async () => {
-		// Asked with a method the trigger does not serve, n8n says "not registered for <METHOD>
-		// requests" once the path is live, and "The requested webhook … is not registered" before.
-		const r = await fetch(triggerUrl, { method: probeMethod }).catch(() => undefined);
-		if (!r) return undefined;
-		return (await r.text()).includes('The requested webhook') ? undefined : true;
+		const r = methods.includes('POST')
+			? // n8n parses a body before any node runs: a registered path answers 422 to malformed
+				// JSON without starting an execution, an unregistered one 404.
+				await fetch(triggerUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' })
+			: // Asked with a method the trigger does not serve, n8n says "not registered for <METHOD>
+				// requests" once the path is live, and "The requested webhook … is not registered" before.
+				await fetch(triggerUrl, { method: methods.includes('GET') ? 'DELETE' : 'GET' });
+		const body = await r.text();
+		return r.status === 404 && body.includes('The requested webhook') ? undefined : true;
 	});
 	return { id: created.id, triggerUrl };
 }
