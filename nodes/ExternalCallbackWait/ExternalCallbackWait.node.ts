@@ -16,6 +16,7 @@ import { guardCredentials, guardProperties } from '../shared/guardProperties';
 import { runPipeline } from '../shared/pipeline';
 import { RESPONSE_CODE_EXPRESSION, RESPONSE_DATA_EXPRESSION, RESPONSE_MODE_EXPRESSION } from '../shared/response';
 import { readCommonSettings } from '../shared/settings';
+import { N8N_API_CREDENTIAL, runStable } from '../shared/stable';
 import { computeWaitTill, type WaitLimit } from '../shared/waitTill';
 import { requestOptions, responseProperties } from '../shared/commonProperties';
 import { limitProperties } from './description';
@@ -37,6 +38,25 @@ const resumeWebhooks: IWebhookDescription[] = CALLBACK_METHODS.map((httpMethod) 
 	responseData: RESPONSE_DATA_EXPRESSION,
 }));
 
+/**
+ * The stable URL: a regular webhook, registered while the workflow is published and only when
+ * "Stable URL" is on (an empty method list registers nothing). It resumes nothing by itself: it
+ * finds the target execution(s) and resumes them through their resume URLs.
+ */
+const STABLE_WEBHOOK = 'stable';
+const stableWebhook: IWebhookDescription = {
+	// n8n's type lists only 'default' and 'setup'; it uses the name only to report it back
+	// through getWebhookName(), which is how webhook() tells the stable URL from a resume.
+	name: STABLE_WEBHOOK as IWebhookDescription['name'],
+	httpMethod: '={{ $parameter["stableUrl"] ? "GET,POST" : "" }}',
+	path: 'callback',
+	isFullPath: false,
+	responseMode: 'onReceived',
+};
+
+/** Served by n8n itself (resume URLs and the stable URL): nothing to register elsewhere. */
+const waitWebhooks: IWebhookDescription[] = [...resumeWebhooks, stableWebhook];
+
 export class ExternalCallbackWait implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'External Callback Wait',
@@ -50,8 +70,11 @@ export class ExternalCallbackWait implements INodeType {
 		usableAsTool: undefined,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: guardCredentials,
-		webhooks: resumeWebhooks,
+		credentials: [
+			...guardCredentials,
+			{ name: N8N_API_CREDENTIAL, required: true, displayOptions: { show: { stableUrl: [true] } } },
+		],
+		webhooks: waitWebhooks,
 		waitingNodeTooltip:
 			'=Waiting for a call to this node\'s callback URL (made by a "Generate Callback URL" node).',
 		properties: [
@@ -61,6 +84,33 @@ export class ExternalCallbackWait implements INodeType {
 				name: 'intro',
 				type: 'notice',
 				default: '',
+			},
+			{
+				displayName: 'Stable URL',
+				name: 'stableUrl',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to also serve one fixed URL (shown under Webhook URLs once the workflow is published) that resumes waiting executions chosen by ?execution=&lt;ID&gt;, any or all. Needs an n8n API credential.',
+			},
+			{
+				displayName:
+					'Without authentication, anyone who knows the stable URL can resume executions waiting here. Choose an authentication method below.',
+				name: 'stableUrlWarning',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { stableUrl: [true], authentication: ['none'] } },
+			},
+			{
+				displayName: 'Repeated Call Response',
+				name: 'repeatedStatus',
+				type: 'options',
+				default: 200,
+				description: 'Stable URL with an ID: the answer when this node already resumed that execution (nothing is resumed twice)',
+				options: [
+					{ name: '200 With X-Callback-Repeated Header', value: 200 },
+					{ name: '409 Conflict', value: 409 },
+				],
+				displayOptions: { show: { stableUrl: [true] } },
 			},
 			...guardProperties,
 			...responseProperties,
@@ -91,8 +141,15 @@ export class ExternalCallbackWait implements INodeType {
 	}
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const settings = await readCommonSettings(this);
+		if ((this.getWebhookName() as string) === STABLE_WEBHOOK) {
+			return await runStable(this, {
+				...settings,
+				repeatedStatus: this.getNodeParameter('repeatedStatus', 200) === 409 ? 409 : 200,
+			});
+		}
 		return await runPipeline(this, {
-			...(await readCommonSettings(this)),
+			...settings,
 			activate: (item) => {
 				item.json.timedOut = false;
 				return [[item]];

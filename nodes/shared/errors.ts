@@ -13,6 +13,16 @@ export const ErrorCodes = {
 	CONDITION_ERROR: 1020,
 	/** The identity provider (JWKS, introspection, lookup, Backendless) is down or answered 5xx. */
 	PROVIDER_UNAVAILABLE: 1050,
+	/** Stable URL: the execution parameter is missing or given more than once. */
+	BAD_TARGET: 1030,
+	/** Stable URL: nothing (matching) is waiting at this node. */
+	NOT_WAITING: 1031,
+	/** Stable URL: the execution has finished. */
+	FINISHED: 1032,
+	/** Stable URL: this node already resumed that execution (when configured to answer 409). */
+	ALREADY_RESUMED: 1033,
+	/** Stable URL: the n8n API (credential) cannot be used. */
+	N8N_API_UNAVAILABLE: 1051,
 	INVALID_JSON: 1010,
 	UNSUPPORTED_CONTENT_TYPE: 1011,
 	BODY_TOO_LARGE: 1012,
@@ -71,3 +81,12 @@ export const providerUnavailable = (what: string) =>
 
 export const conditionError = () =>
 	new CallbackError(422, ErrorCodes.CONDITION_ERROR, 'The callback condition could not be evaluated');
+
+export const badTarget = (message: string) => new CallbackError(400, ErrorCodes.BAD_TARGET, message);
+export const notWaiting = (message: string) => new CallbackError(404, ErrorCodes.NOT_WAITING, message);
+export const finished = (id: string) =>
+	new CallbackError(409, ErrorCodes.FINISHED, `Execution ${id} has finished; it is not waiting at this node`);
+export const alreadyResumed = (id: string) =>
+	new CallbackError(409, ErrorCodes.ALREADY_RESUMED, `Execution ${id} was already resumed by this node`);
+export const n8nApiUnavailable = (detail: string) =>
+	new CallbackError(503, ErrorCodes.N8N_API_UNAVAILABLE, `The n8n API cannot be used to find executions (${detail}); check the node's n8n API credential`);

@@ -1,8 +1,9 @@
 import type { IBinaryKeyData, IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import type { HttpFetch, Identity } from './auth/types';
+import { type HttpFetch, type Identity, headerValue } from './auth/types';
 import { CONDITION_ERROR_SENTINEL, bindCallback, isTrue, wrapForErrors } from './condition';
 import { CallbackError, conditionError, internalError } from './errors';
+import { FORWARD_HEADER, OUTCOME_HEADER, verifyForward } from './forward';
 import { credentialQueryParams, guard, type GuardSettings } from './guards';
 import { buildOutputJson } from './output';
 import { type IncomingCallback, type ParseOptions, type ParsedCallback, parseCallback } from './request';
@@ -20,6 +21,8 @@ export interface PipelineSpec {
 	condition: string;
 	/** Reply to a call whose condition is false (default 200, empty body). */
 	ignoredReply: { status: number; body: string };
+	/** Key that authenticates calls forwarded by this node's stable URL (its n8n API key). */
+	forwardKey?: string;
 	response: ResponseOptions;
 	/** Turns the accepted call's item into what n8n should do (resume or start). */
 	activate: (item: INodeExecutionData, parsed: ParsedCallback) => INodeExecutionData[][];
@@ -127,41 +130,61 @@ function conditionHolds(ctx: IWebhookFunctions, raw: string, callback: Record<st
 	return isTrue(value);
 }
 
+export type Screened = { reply: IWebhookResponseData } | { identity: Identity | undefined; parsed: ParsedCallback };
+
+/**
+ * Stages parse → authenticate → authorize, shared by the resume URL, the stable URL and the
+ * trigger. Returns the caller's identity, or the reply that ends the call (On Fail Policy).
+ */
+export async function screenCall(
+	ctx: IWebhookFunctions,
+	spec: Omit<PipelineSpec, 'activate'>,
+	incoming: IncomingCallback,
+	trusted?: { identity: Identity | null },
+): Promise<Screened> {
+	const parsed = parseCallback(incoming, {
+		...spec.parse,
+		secretQueryParams: [...(spec.parse.secretQueryParams ?? []), ...credentialQueryParams(spec.guards)],
+	});
+	// A call forwarded by this node's stable URL was authenticated there already.
+	if (trusted) return { identity: trusted.identity ?? undefined, parsed };
+	const outcome = await guard(
+		spec.guards,
+		{ method: parsed.method, headers: incoming.headers, query: incoming.query, rawBody: incoming.rawBody },
+		makeFetch(ctx),
+	).then(
+		(identity) => ({ identity, error: undefined }),
+		(error: unknown) => ({ identity: undefined, error }),
+	);
+	if (outcome.error === undefined) return { identity: outcome.identity, parsed };
+	// On-fail policy IGNORE: a refused caller gets 200 and nothing happens. An outage (503)
+	// is still answered as one, so that the caller retries instead of losing the call.
+	const refused = outcome.error instanceof CallbackError && (outcome.error.status === 401 || outcome.error.status === 403);
+	if (refused && spec.guards.onFail === 'ignore') {
+		sendReply(ctx.getResponseObject(), 200, '');
+		return { reply: { noWebhookResponse: true } };
+	}
+	return { reply: fail(ctx, outcome.error) };
+}
+
 /** Runs the pipeline for one HTTP call. Refusals answer JSON and leave the execution as it was. */
 export async function runPipeline(ctx: IWebhookFunctions, spec: PipelineSpec): Promise<IWebhookResponseData> {
 	const res = ctx.getResponseObject();
 	try {
 		const incoming = await readIncoming(ctx);
-		const parsed = parseCallback(incoming, {
-			...spec.parse,
-			secretQueryParams: [...(spec.parse.secretQueryParams ?? []), ...credentialQueryParams(spec.guards)],
-		});
-		const outcome = await guard(
-			spec.guards,
-			{ method: parsed.method, headers: incoming.headers, query: incoming.query, rawBody: incoming.rawBody },
-			makeFetch(ctx),
-		).then(
-			(identity) => ({ identity, error: undefined }),
-			(error: unknown) => ({ identity: undefined, error }),
-		);
-		if (outcome.error !== undefined) {
-			// On-fail policy IGNORE: a refused caller gets 200 and nothing happens. An outage (503)
-			// is still answered as one, so that the caller retries instead of losing the call.
-			const refused =
-				outcome.error instanceof CallbackError && (outcome.error.status === 401 || outcome.error.status === 403);
-			if (refused && spec.guards.onFail === 'ignore') {
-				sendReply(res, 200, '');
-				return { noWebhookResponse: true };
-			}
-			return fail(ctx, outcome.error);
-		}
-		const identity: Identity | undefined = outcome.identity;
+		const forwarded = spec.forwardKey
+			? verifyForward(headerValue(incoming.headers, FORWARD_HEADER), spec.forwardKey, String(ctx.getExecutionId()))
+			: undefined;
+		const screened = await screenCall(ctx, spec, incoming, forwarded);
+		if ('reply' in screened) return screened.reply;
+		const { identity, parsed } = screened;
 		const json = buildOutputJson(parsed, ctx.getExecutionId()) as unknown as IDataObject;
 		json.user = (identity?.user ?? null) as IDataObject | null;
 		json.roles = identity?.roles ?? [];
 		const callback = { data: parsed.data, query: parsed.query, headers: parsed.headers, method: parsed.method, user: json.user, roles: json.roles };
 		if (!conditionHolds(ctx, spec.condition, callback)) {
-			sendReply(res, spec.ignoredReply.status, spec.ignoredReply.body);
+			if (forwarded) res.setHeader(OUTCOME_HEADER, 'ignored');
+			sendReply(res, forwarded ? 200 : spec.ignoredReply.status, forwarded ? '' : spec.ignoredReply.body);
 			return { noWebhookResponse: true };
 		}
 		const plan = planResponse(spec.response);
@@ -171,6 +194,8 @@ export async function runPipeline(ctx: IWebhookFunctions, spec: PipelineSpec): P
 		if (binary) item.binary = binary;
 		const workflowData = spec.activate(item, parsed);
 		applyHeaders(ctx, plan);
+		// n8n sends this only once it accepted the resume; a lost race gets n8n's error instead.
+		if (forwarded) res.setHeader(OUTCOME_HEADER, 'resumed');
 		return { workflowData, webhookResponse: plan.body };
 	} catch (error) {
 		return fail(ctx, error);
@@ -178,7 +203,7 @@ export async function runPipeline(ctx: IWebhookFunctions, spec: PipelineSpec): P
 }
 
 /** Stage "respond" for a refusal: documented status + JSON; the execution is left as it was. */
-function fail(ctx: IWebhookFunctions, error: unknown): IWebhookResponseData {
+export function fail(ctx: IWebhookFunctions, error: unknown): IWebhookResponseData {
 	const known = error instanceof CallbackError ? error : toCallbackError(ctx, error as Error);
 	sendError(ctx.getResponseObject(), known);
 	return { noWebhookResponse: true };

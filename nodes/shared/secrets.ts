@@ -26,6 +26,7 @@ const SECRET_HEADERS = new Set([
 	'x-slack-signature',
 	'webhook-signature',
 	'svix-signature',
+	'x-external-callback-forward',
 ]);
 
 /** Words that mark a header or query name as a secret wherever they stand in it. */

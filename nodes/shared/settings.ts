@@ -4,6 +4,7 @@ import { AUTH_CREDENTIALS, type AuthMethod, type GuardSettings } from './guards'
 import type { PipelineSpec } from './pipeline';
 import type { RespondMode, ResponseOptions } from './response';
 import { parseRoleList } from './roles';
+import { N8N_API_CREDENTIAL } from './stable';
 
 /** Reads the parameters every entry point shares (guards, condition, parsing, reply). */
 export async function readCommonSettings(ctx: IWebhookFunctions): Promise<Omit<PipelineSpec, 'activate'>> {
@@ -31,7 +32,15 @@ export async function readCommonSettings(ctx: IWebhookFunctions): Promise<Omit<P
 		condition: String(ctx.getNode().parameters.condition ?? ''),
 		ignoredReply: { status: Number(ctx.getNodeParameter('ignoredResponseCode', 200)), body: '' },
 		response: readResponseOptions(ctx),
+		forwardKey: await stableForwardKey(ctx),
 	};
+}
+
+/** With the stable URL on, its n8n API key also authenticates the calls it forwards. */
+async function stableForwardKey(ctx: IWebhookFunctions): Promise<string | undefined> {
+	if (!ctx.getNodeParameter('stableUrl', false)) return undefined;
+	const credentials = await ctx.getCredentials(N8N_API_CREDENTIAL).catch(() => undefined);
+	return credentials?.apiKey ? String(credentials.apiKey) : undefined;
 }
 
 function readResponseOptions(ctx: IWebhookFunctions): ResponseOptions {
