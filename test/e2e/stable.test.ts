@@ -1,0 +1,263 @@
+import { randomUUID } from 'node:crypto';
+
+import { http, loadFixture, node, nodeOutput, nodeRuns, postJson, type WorkflowJson } from './harness/client';
+import { until } from './harness/n8n';
+import { shared } from './harness/shared';
+
+const { api, state, logTail } = shared();
+
+async function n8nApiCredential(apiKey = state.instance.apiKey) {
+	const created = await api.api('POST', '/credentials', {
+		name: `n8n api ${randomUUID().slice(0, 6)}`,
+		type: 'externalCallbackN8nApi',
+		data: { baseUrl: state.instance.baseUrl, apiKey },
+	});
+	return { id: created.id as string, name: created.name as string };
+}
+
+interface Published {
+	workflowId: string;
+	stableUrl: string;
+	start: (orderId?: string) => Promise<{ executionId: string; callbackUrl: string }>;
+}
+
+/** wait-basic with the stable URL on; returns its stable URL and a starter. */
+async function publishStable(params: Record<string, unknown> = {}, credentials: Record<string, unknown> = {}): Promise<Published> {
+	const wf: WorkflowJson = loadFixture('wait-basic');
+	const wait = node(wf, 'External Callback Wait') as any;
+	wait.parameters = { stableUrl: true, ...params };
+	wait.credentials = { externalCallbackN8nApi: await n8nApiCredential(), ...credentials };
+	const { id, triggerUrl } = await api.publish(wf);
+	const stableUrl = `${api.base}/webhook/${wait.webhookId}/callback`;
+	await until(`stable URL ${stableUrl}`, async () => ((await http('GET', stableUrl)).status === 400 ? true : undefined));
+	return {
+		workflowId: id,
+		stableUrl,
+		start: async (orderId = 'o-1') => {
+			const r = await postJson(triggerUrl, { orderId });
+			if (r.status !== 200) throw new Error(`start failed ${r.status} ${r.text}\n${logTail()}`);
+			await api.waitForStatus(r.json.executionId, ['waiting']);
+			return r.json;
+		},
+	};
+}
+
+const withQuery = (url: string, q: Record<string, string>) => `${url}?${new URLSearchParams(q)}`;
+const doneData = async (id: string) => nodeOutput(await api.waitForStatus(id, ['success']), 'Done')![0];
+const statusOf = async (id: string) => (await api.execution(id, false)).status;
+
+// An execution that finishes without this node resuming it (it times out); checked last.
+let timedOut: { executionId: string; stableUrl: string };
+beforeAll(async () => {
+	const p = await publishStable({ limitWaitTime: true, resumeAmount: 1, resumeUnit: 'seconds' });
+	timedOut = { executionId: (await p.start('late')).executionId, stableUrl: p.stableUrl };
+});
+
+describe('targeting on the stable URL', () => {
+	let p: Published;
+	beforeAll(async () => {
+		p = await publishStable();
+	});
+
+	test('?execution=<id> resumes exactly that execution; GET data is the query without execution', async () => {
+		const a = await p.start('A');
+		const b = await p.start('B');
+		const r = await http('GET', withQuery(p.stableUrl, { execution: b.executionId, status: 'paid' }));
+		expect(r.status).toBe(200);
+		expect(r.text).toBe('');
+		expect(r.headers.get('x-execution-id')).toBe(String(b.executionId));
+		const out = await doneData(b.executionId);
+		expect(out.data).toEqual({ status: 'paid' });
+		expect(out.query).toEqual({ status: 'paid' });
+		expect(out.timedOut).toBe(false);
+		expect(await statusOf(a.executionId)).toBe('waiting');
+		// clean up A
+		expect((await http('GET', withQuery(p.stableUrl, { execution: a.executionId }))).status).toBe(200);
+	});
+
+	test('executionId is a synonym; POST data is the body, other query parameters ignored for data', async () => {
+		const s = await p.start();
+		const r = await postJson(withQuery(p.stableUrl, { executionId: s.executionId, src: 'gw' }), { paid: true });
+		expect(r.status).toBe(200);
+		const out = await doneData(s.executionId);
+		expect(out.data).toEqual({ paid: true });
+		expect(out.query).toEqual({ src: 'gw' });
+	});
+
+	test('a repeated call for an execution this node resumed → 200 with X-Callback-Repeated, nothing resumed twice', async () => {
+		const s = await p.start();
+		expect((await http('GET', withQuery(p.stableUrl, { execution: s.executionId }))).status).toBe(200);
+		await api.waitForStatus(s.executionId, ['success']);
+		const again = await http('GET', withQuery(p.stableUrl, { execution: s.executionId }));
+		expect(again.status).toBe(200);
+		expect(again.headers.get('x-callback-repeated')).toBe('true');
+		expect(nodeRuns(await api.execution(s.executionId), 'Done')).toBe(1);
+	});
+
+	test('errors: unknown id → 404, bad or duplicate parameter → 400, none waiting for any/all → 404', async () => {
+		const unknown = await http('GET', withQuery(p.stableUrl, { execution: '99999999' }));
+		expect(unknown.status).toBe(404);
+		expect(unknown.json).toEqual({ code: 1031, message: 'Execution 99999999 is not waiting at this node' });
+		const missing = await http('GET', p.stableUrl);
+		expect(missing.status).toBe(400);
+		expect(missing.json.code).toBe(1030);
+		const dup = await http('GET', `${p.stableUrl}?execution=any&execution=all`);
+		expect(dup.status).toBe(400);
+		expect(dup.json).toEqual({ code: 1030, message: 'Give the execution parameter once (execution or executionId)' });
+		const both = await http('GET', `${p.stableUrl}?execution=any&executionId=all`);
+		expect(both.status).toBe(400);
+		const bad = await http('GET', `${p.stableUrl}?execution=../../x`);
+		expect(bad.status).toBe(400);
+		for (const target of ['any', 'all']) {
+			const none = await http('GET', withQuery(p.stableUrl, { execution: target }));
+			expect(none.status).toBe(404);
+			expect(none.json).toEqual({ code: 1031, message: 'No execution waiting at this node accepted the call' });
+		}
+	});
+});
+
+test('any: oldest first, skipping executions whose condition is false', async () => {
+	const p = await publishStable({ condition: '={{ !$callback.data.orderId || $callback.data.orderId === $json.body.orderId }}' });
+	const e1 = await p.start('O-1');
+	const e2 = await p.start('O-2');
+	const e3 = await p.start('O-3');
+	// correlation: the order in the body picks O-2, although O-1 is older
+	const r = await postJson(withQuery(p.stableUrl, { execution: 'any' }), { orderId: 'O-2', paid: true });
+	expect(r.status).toBe(200);
+	expect(r.headers.get('x-execution-id')).toBe(String(e2.executionId));
+	expect((await doneData(e2.executionId)).data).toEqual({ orderId: 'O-2', paid: true });
+	// a call that matches every waiting execution takes the oldest
+	const next = await postJson(withQuery(p.stableUrl, { execution: 'any' }), { note: 'next' });
+	expect(next.headers.get('x-execution-id')).toBe(String(e1.executionId));
+	expect(await statusOf(e3.executionId)).toBe('waiting');
+	// no waiting execution matches
+	const nomatch = await postJson(withQuery(p.stableUrl, { execution: 'any' }), { orderId: 'O-9' });
+	expect(nomatch.status).toBe(404);
+	expect(await statusOf(e3.executionId)).toBe('waiting');
+});
+
+test('all: resumes every waiting execution whose condition holds; the reply lists exactly the resumed ids', async () => {
+	const p = await publishStable({ condition: '={{ $json.body.orderId !== "skip" }}' });
+	const ids = [];
+	for (const order of ['a', 'b', 'skip', 'c']) ids.push((await p.start(order)).executionId);
+	const r = await postJson(withQuery(p.stableUrl, { execution: 'all' }), { broadcast: 'shutdown' });
+	expect(r.status).toBe(200);
+	expect(r.headers.get('content-type')).toContain('text/plain');
+	const expected = [ids[0], ids[1], ids[3]].map(String);
+	expect(r.text.split(',')).toEqual(expected);
+	for (const id of expected) expect((await doneData(id)).data).toEqual({ broadcast: 'shutdown' });
+	expect(await statusOf(ids[2])).toBe('waiting');
+});
+
+test('two wait nodes: all on one resumes none of the other', async () => {
+	const wf = loadFixture('two-waits');
+	const cred = await n8nApiCredential();
+	for (const name of ['First Wait', 'Second Wait']) {
+		const n = node(wf, name) as any;
+		n.parameters = { stableUrl: true };
+		n.credentials = { externalCallbackN8nApi: cred };
+	}
+	const { triggerUrl } = await api.publish(wf);
+	const firstUrl = `${api.base}/webhook/${node(wf, 'First Wait').webhookId}/callback`;
+	const secondUrl = `${api.base}/webhook/${node(wf, 'Second Wait').webhookId}/callback`;
+	await until('stable URLs', async () => ((await http('GET', secondUrl)).status === 400 ? true : undefined));
+	const atFirst = (await postJson(triggerUrl, {})).json;
+	await api.waitForStatus(atFirst.executionId, ['waiting']);
+	const atSecond = (await postJson(triggerUrl, {})).json;
+	await api.waitForStatus(atSecond.executionId, ['waiting']);
+	await postJson(atSecond.first, { step: 1 });
+	await until('the second execution to wait at Second Wait', async () => {
+		const e = await api.execution(atSecond.executionId);
+		return e.status === 'waiting' && e.data.resultData.lastNodeExecuted === 'Second Wait' ? true : undefined;
+	});
+
+	const r = await http('GET', withQuery(secondUrl, { execution: 'all' }));
+	expect(r.text).toBe(String(atSecond.executionId));
+	await api.waitForStatus(atSecond.executionId, ['success']);
+	const first = await api.execution(atFirst.executionId);
+	expect(first.status).toBe('waiting');
+	expect(first.data.resultData.lastNodeExecuted).toBe('First Wait');
+	// the id of an execution waiting at another node → 404 on this node's URL
+	const elsewhere = await http('GET', withQuery(secondUrl, { execution: atFirst.executionId }));
+	expect(elsewhere.status).toBe(404);
+	expect((await http('GET', withQuery(firstUrl, { execution: atFirst.executionId }))).status).toBe(200);
+});
+
+test('race: 20 concurrent any over 10 waiting → exactly 10 distinct resumes and 10 clean 404 JSON replies', async () => {
+	const p = await publishStable();
+	const ids: string[] = [];
+	for (let i = 0; i < 10; i++) ids.push(String((await p.start(`R-${i}`)).executionId));
+	const replies = await Promise.all(
+		Array.from({ length: 20 }, (_, i) => postJson(withQuery(p.stableUrl, { execution: 'any' }), { caller: i })),
+	);
+	const ok = replies.filter((r) => r.status === 200);
+	const notFound = replies.filter((r) => r.status === 404);
+	expect(ok).toHaveLength(10);
+	expect(notFound).toHaveLength(10);
+	for (const r of notFound) expect(r.json).toEqual({ code: 1031, message: 'No execution waiting at this node accepted the call' });
+	const resumed = ok.map((r) => r.headers.get('x-execution-id'));
+	expect(new Set(resumed).size).toBe(10);
+	expect([...resumed].sort()).toEqual([...ids].sort());
+	const callers = new Set<number>();
+	for (const id of ids) {
+		const e = await api.waitForStatus(id, ['success']);
+		expect(nodeRuns(e, 'External Callback Wait')).toBe(1);
+		expect(nodeRuns(e, 'Done')).toBe(1);
+		callers.add(nodeOutput(e, 'Done')![0].data.caller);
+	}
+	expect(callers.size).toBe(10);
+}, 180_000);
+
+test('guards run once before discovery: a refused caller finds nothing and resumes nothing', async () => {
+	const key = await api.api('POST', '/credentials', {
+		name: `stable key ${randomUUID().slice(0, 6)}`,
+		type: 'externalCallbackApiKeyApi',
+		data: { apiKeys: 'stable-key', location: 'header', name: 'x-api-key' },
+	});
+	const p = await publishStable({ authentication: 'apiKey' }, { externalCallbackApiKeyApi: { id: key.id, name: key.name } });
+	const s = await p.start();
+	const refused = await http('GET', withQuery(p.stableUrl, { execution: 'any' }), { headers: { 'x-api-key': 'nope' } });
+	expect(refused.status).toBe(401);
+	expect(await statusOf(s.executionId)).toBe('waiting');
+	const ok = await http('GET', withQuery(p.stableUrl, { execution: 'any' }), { headers: { 'x-api-key': 'stable-key' } });
+	expect(ok.status).toBe(200);
+	const out = await doneData(s.executionId);
+	expect(out.user).toEqual({ apiKey: 'key#1' });
+	expect(JSON.stringify(out)).not.toContain('stable-key');
+	expect(JSON.stringify(out.headers)).not.toContain('x-external-callback-forward');
+});
+
+test('a wrong n8n API key → 503 JSON on the stable URL, nothing resumed', async () => {
+	const wf: WorkflowJson = loadFixture('wait-basic');
+	const wait = node(wf, 'External Callback Wait') as any;
+	wait.parameters = { stableUrl: true };
+	wait.credentials = { externalCallbackN8nApi: await n8nApiCredential('n8n_api_wrong_key') };
+	const { triggerUrl } = await api.publish(wf);
+	const stableUrl = `${api.base}/webhook/${wait.webhookId}/callback`;
+	await until('stable URL', async () => ((await http('GET', stableUrl)).status === 400 ? true : undefined));
+	const s = (await postJson(triggerUrl, {})).json;
+	await api.waitForStatus(s.executionId, ['waiting']);
+	const r = await http('GET', withQuery(stableUrl, { execution: 'any' }));
+	expect(r.status).toBe(503);
+	expect(r.json).toEqual({
+		code: 1051,
+		message: "The n8n API cannot be used to find executions (the API key was refused); check the node's n8n API credential",
+	});
+	expect(r.text).not.toContain('n8n_api_wrong_key');
+	expect(await statusOf(s.executionId)).toBe('waiting');
+});
+
+test('repeated calls can answer 409 instead; a finished (timed-out) execution → 409', async () => {
+	const p = await publishStable({ repeatedStatus: 409 });
+	const s = await p.start();
+	await http('GET', withQuery(p.stableUrl, { execution: s.executionId }));
+	await api.waitForStatus(s.executionId, ['success']);
+	const again = await http('GET', withQuery(p.stableUrl, { execution: s.executionId }));
+	expect(again.status).toBe(409);
+	expect(again.json).toEqual({ code: 1033, message: `Execution ${s.executionId} was already resumed by this node` });
+
+	await api.waitForStatus(timedOut.executionId, ['success'], 150_000);
+	const late = await http('GET', withQuery(timedOut.stableUrl, { execution: timedOut.executionId }));
+	expect(late.status).toBe(409);
+	expect(late.json).toEqual({ code: 1032, message: `Execution ${timedOut.executionId} has finished; it is not waiting at this node` });
+}, 200_000);
