@@ -15,7 +15,7 @@ import { CALLBACK_METHODS } from '../shared/callbackUrl';
 import { guardCredentials, guardProperties } from '../shared/guardProperties';
 import { runPipeline } from '../shared/pipeline';
 import { RESPONSE_CODE_EXPRESSION, RESPONSE_DATA_EXPRESSION, RESPONSE_MODE_EXPRESSION } from '../shared/response';
-import { readCommonSettings } from '../shared/settings';
+import { readCommonSettings, readStateParameter } from '../shared/settings';
 import { N8N_API_CREDENTIAL, runStable } from '../shared/stable';
 import { computeWaitTill, type WaitLimit } from '../shared/waitTill';
 import { requestOptions, responseProperties } from '../shared/commonProperties';
@@ -72,7 +72,7 @@ export class ExternalCallbackWait implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			...guardCredentials,
-			{ name: N8N_API_CREDENTIAL, required: true, displayOptions: { show: { stableUrl: [true] } } },
+			{ name: N8N_API_CREDENTIAL, required: false, displayOptions: { show: { stableUrl: [true] } } },
 		],
 		webhooks: waitWebhooks,
 		waitingNodeTooltip:
@@ -99,6 +99,16 @@ export class ExternalCallbackWait implements INodeType {
 				type: 'notice',
 				default: '',
 				displayOptions: { show: { stableUrl: [true], authentication: ['none'] } },
+			},
+			{
+				displayName: 'State Parameter',
+				name: 'stateParameter',
+				type: 'string',
+				default: 'state',
+				placeholder: 'RelayState',
+				description:
+					'Query parameter or form field carrying the state of state-form callback URLs, e.g. state (OAuth) or RelayState (SAML). A state needs no n8n API credential.',
+				displayOptions: { show: { stableUrl: [true] } },
 			},
 			{
 				displayName: 'Repeated Call Response',
@@ -146,6 +156,7 @@ export class ExternalCallbackWait implements INodeType {
 			return await runStable(this, {
 				...settings,
 				repeatedStatus: this.getNodeParameter('repeatedStatus', 200) === 409 ? 409 : 200,
+				stateParameter: readStateParameter(this),
 			});
 		}
 		return await runPipeline(this, {

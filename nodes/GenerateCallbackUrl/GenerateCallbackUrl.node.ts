@@ -1,14 +1,17 @@
 import {
 	NodeConnectionTypes,
 	NodeOperationError,
+	UserError,
+	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { CALLBACK_METHODS, buildResumeUrl } from '../shared/callbackUrl';
-import { findWaitNode } from '../shared/waitNode';
+import { CALLBACK_METHODS, buildResumeUrl, buildStableUrl } from '../shared/callbackUrl';
+import { encodeState, resumeTokenOf } from '../shared/state';
+import { type WaitNodeInfo, findWaitNode } from '../shared/waitNode';
 
 export class GenerateCallbackUrl implements INodeType {
 	description: INodeTypeDescription = {
@@ -24,6 +27,25 @@ export class GenerateCallbackUrl implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		properties: [
+			{
+				displayName: 'URL Form',
+				name: 'urlForm',
+				type: 'options',
+				default: 'path',
+				options: [
+					{
+						name: 'Path (Resume URL of This Execution)',
+						value: 'path',
+						description: 'A URL unique to this execution',
+					},
+					{
+						name: 'State (Fixed URL Plus State Parameter)',
+						value: 'state',
+						description:
+							"The wait node's stable URL plus ?state=… — for OAuth redirect URIs and SAML RelayState, registered once",
+					},
+				],
+			},
 			{
 				displayName: 'Wait Node',
 				name: 'waitNode',
@@ -41,20 +63,29 @@ export class GenerateCallbackUrl implements INodeType {
 		const out: INodeExecutionData[] = [];
 		for (let i = 0; i < items.length; i++) {
 			const requested = (this.getNodeParameter('waitNode', i, '') as string).trim();
-			let waitNode: { name: string; id: string };
+			let waitNode: WaitNodeInfo;
 			try {
 				waitNode = findWaitNode(this, requested);
 			} catch (error) {
 				throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: i });
 			}
 			const resumeUrl = this.evaluateExpression('{{ $execution.resumeUrl }}', i) as string;
+			const form = this.getNodeParameter('urlForm', i, 'path') as 'path' | 'state';
+			let fields: IDataObject;
+			try {
+				fields = form === 'state' ? stateFields(resumeUrl, this.getExecutionId(), waitNode) : {
+					callbackUrl: buildResumeUrl(resumeUrl, waitNode.id),
+					methods: [...CALLBACK_METHODS],
+				};
+			} catch (error) {
+				throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: i });
+			}
 			out.push({
 				json: {
 					...items[i].json,
-					callbackUrl: buildResumeUrl(resumeUrl, waitNode.id),
+					...fields,
 					executionId: this.getExecutionId(),
 					waitNode: waitNode.name,
-					methods: [...CALLBACK_METHODS],
 				},
 				binary: items[i].binary,
 				pairedItem: { item: i },
@@ -62,4 +93,18 @@ export class GenerateCallbackUrl implements INodeType {
 		}
 		return [out];
 	}
+}
+
+/** Fixed URL + state: the wait node's stable URL and an opaque state naming this execution. */
+function stateFields(resumeUrl: string, executionId: string, waitNode: WaitNodeInfo): IDataObject {
+	if (!waitNode.parameters.stableUrl || !waitNode.webhookId) {
+		throw new UserError(`The state form needs "Stable URL" switched on in "${waitNode.name}"`);
+	}
+	const token = resumeTokenOf(resumeUrl);
+	if (!token) throw new UserError('This n8n gives executions no resume token (n8n 2.x does); the state form needs one');
+	const stateParameter = String(waitNode.parameters.stateParameter || 'state');
+	const state = encodeState(executionId, token);
+	const url = new URL(buildStableUrl(resumeUrl, waitNode.webhookId));
+	url.searchParams.set(stateParameter, state);
+	return { callbackUrl: url.toString(), state, stateParameter, methods: ['GET', 'POST'] };
 }

@@ -11,3 +11,13 @@ export function buildResumeUrl(executionResumeUrl: string, waitNodeId: string): 
 	url.pathname = `${url.pathname.replace(/\/+$/, '')}/${encodeURIComponent(waitNodeId)}`;
 	return url.toString();
 }
+
+/**
+ * The stable URL of a wait node (`<base>/webhook/<webhookId>/callback`), on the same origin and
+ * path prefix as n8n's resume URL (`<base>/webhook-waiting/<id>…`).
+ */
+export function buildStableUrl(executionResumeUrl: string, waitNodeWebhookId: string): string {
+	const url = new URL(executionResumeUrl);
+	const prefix = url.pathname.replace(/\/[^/]+\/[^/]+\/?$/, '');
+	return `${url.origin}${prefix}/webhook/${encodeURIComponent(waitNodeWebhookId)}/callback`;
+}

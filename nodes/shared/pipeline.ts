@@ -183,7 +183,7 @@ export async function runPipeline(ctx: IWebhookFunctions, spec: PipelineSpec): P
 		json.roles = identity?.roles ?? [];
 		const callback = { data: parsed.data, query: parsed.query, headers: parsed.headers, method: parsed.method, user: json.user, roles: json.roles };
 		if (!conditionHolds(ctx, spec.condition, callback)) {
-			if (forwarded) res.setHeader(OUTCOME_HEADER, 'ignored');
+			res.setHeader(OUTCOME_HEADER, 'ignored');
 			sendReply(res, forwarded ? 200 : spec.ignoredReply.status, forwarded ? '' : spec.ignoredReply.body);
 			return { noWebhookResponse: true };
 		}
@@ -194,8 +194,9 @@ export async function runPipeline(ctx: IWebhookFunctions, spec: PipelineSpec): P
 		if (binary) item.binary = binary;
 		const workflowData = spec.activate(item, parsed);
 		applyHeaders(ctx, plan);
-		// n8n sends this only once it accepted the resume; a lost race gets n8n's error instead.
-		if (forwarded) res.setHeader(OUTCOME_HEADER, 'resumed');
+		// Tells the stable URL what a forwarded call did. n8n sends the success reply only once it
+		// accepted the resume; a lost race gets n8n's own error status instead.
+		res.setHeader(OUTCOME_HEADER, 'resumed');
 		return { workflowData, webhookResponse: plan.body };
 	} catch (error) {
 		return fail(ctx, error);

@@ -44,6 +44,8 @@ export interface ParseOptions {
 	maxBodyBytes?: number;
 	/** Query parameter names that carry a credential for this node (never output). */
 	secretQueryParams?: readonly string[];
+	/** Top-level fields dropped from query and body data (e.g. the state of a state-form URL). */
+	stripFields?: readonly string[];
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
@@ -112,7 +114,7 @@ export function parseCallback(req: IncomingCallback, options: ParseOptions = {})
 
 	const query = redactQuery(req.query, {
 		dropTargeting: true,
-		extraSecretParams: options.secretQueryParams,
+		extraSecretParams: [...(options.secretQueryParams ?? []), ...(options.stripFields ?? [])],
 	});
 	const headers = redactHeaders(req.headers);
 	const parsed: ParsedCallback = { method, contentType, data: {}, query, headers, files: [] };
@@ -142,6 +144,10 @@ export function parseCallback(req: IncomingCallback, options: ParseOptions = {})
 		body = {};
 	}
 
+	const strip = options.stripFields ?? [];
+	if (strip.length && body && typeof body === 'object' && !Array.isArray(body)) {
+		body = Object.fromEntries(Object.entries(body as Record<string, unknown>).filter(([k]) => !strip.includes(k)));
+	}
 	const useBody = BODY_METHODS.has(method) || (method === 'DELETE' && !bodyIsEmpty(body));
 	parsed.data = useBody ? (body ?? {}) : query;
 	return parsed;

@@ -19,8 +19,10 @@ export async function readCommonSettings(ctx: IWebhookFunctions): Promise<Omit<P
 		onFail: ctx.getNodeParameter('onFail', 'error') === 'ignore' ? 'ignore' : 'error',
 	};
 	const options = ctx.getNodeParameter('options', {}) as IDataObject;
+	const stateParameter = ctx.getNodeParameter('stableUrl', false) ? readStateParameter(ctx) : undefined;
 	return {
 		parse: {
+			stripFields: stateParameter ? [stateParameter] : [],
 			allowedContentTypes: String(options.allowedContentTypes ?? '')
 				.split(',')
 				.map((t) => t.trim())
@@ -61,4 +63,9 @@ function readResponseOptions(ctx: IWebhookFunctions): ResponseOptions {
 		};
 	}
 	return { respond };
+}
+
+/** The query/form field that carries the state of state-form URLs (the stable URL's). */
+export function readStateParameter(ctx: { getNodeParameter(name: string, fallback: unknown): unknown }): string {
+	return String(ctx.getNodeParameter('stateParameter', 'state') || 'state').trim() || 'state';
 }

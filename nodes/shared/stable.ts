@@ -11,6 +11,7 @@ import {
 } from './errors';
 import { ApiError, type ApiGet, type WaitingExecution, executionState, listWaitingHere } from './executions';
 import { FORWARD_HEADER, OUTCOME_HEADER, type Outcome, signForward } from './forward';
+import { decodeState } from './state';
 import { type PipelineSpec, fail, readIncoming, screenCall } from './pipeline';
 import { sendReply } from './response';
 import { TARGETING_QUERY_PARAMS } from './secrets';
@@ -21,13 +22,27 @@ const ALL_PARALLELISM = 8;
 export interface StableSpec extends Omit<PipelineSpec, 'activate'> {
 	/** Answer to a repeated call for an execution this node already resumed. */
 	repeatedStatus: 200 | 409;
+	/** Name of the state parameter of state-form URLs (query or form field). */
+	stateParameter: string;
 }
 
-type Target = { kind: 'id'; id: string } | { kind: 'any' } | { kind: 'all' };
+type Target =
+	| { kind: 'id'; id: string }
+	| { kind: 'any' }
+	| { kind: 'all' }
+	| { kind: 'state'; execution: WaitingExecution };
 
-/** `execution` or `executionId`: an id, `any` or `all`; given once. */
-export function readTarget(query: Record<string, unknown>): Target {
+/** `execution` or `executionId` (an id, `any` or `all`, given once), or a state. */
+export function readTarget(query: Record<string, unknown>, body: unknown, stateParameter: string): Target {
 	const given = TARGETING_QUERY_PARAMS.filter((p) => query[p] !== undefined);
+	const stateValue =
+		query[stateParameter] ??
+		(body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>)[stateParameter] : undefined);
+	if (given.length === 0 && stateValue !== undefined) {
+		const state = decodeState(stateValue);
+		if (!state) throw badTarget(`The ${stateParameter} parameter is not a valid state`);
+		return { kind: 'state', execution: { id: state.executionId, resumeToken: state.resumeToken, startedAt: '' } };
+	}
 	if (given.length === 0) throw badTarget('Say which execution to resume: ?execution=<id>, any or all');
 	if (given.length > 1 || Array.isArray(query[given[0]])) {
 		throw badTarget('Give the execution parameter once (execution or executionId)');
@@ -47,16 +62,35 @@ export async function runStable(ctx: IWebhookFunctions, spec: StableSpec): Promi
 	const res = ctx.getResponseObject();
 	try {
 		const incoming = await readIncoming(ctx);
-		const target = readTarget(incoming.query);
+		const target = readTarget(incoming.query, incoming.body, spec.stateParameter);
 		const screened = await screenCall(ctx, spec, incoming);
 		if ('reply' in screened) return screened.reply;
-		const credentials = await ctx.getCredentials(N8N_API_CREDENTIAL);
+		const credentials = await ctx.getCredentials(N8N_API_CREDENTIAL).catch(() => undefined);
+		const node = ctx.getNode();
+		if (target.kind === 'state') {
+			// No n8n API needed: the state holds the resume token; n8n checks it.
+			const base = credentials?.baseUrl ? String(credentials.baseUrl) : ownBaseUrl(ctx);
+			const forward = forwarder(ctx, {
+				base: base.replace(/\/+$/, ''),
+				apiKey: credentials?.apiKey ? String(credentials.apiKey) : '',
+				nodeId: node.id,
+				incoming,
+				identity: screened.identity,
+				stateParameter: spec.stateParameter,
+			});
+			if ((await forward(target.execution)) !== 'resumed') {
+				throw notWaiting('No execution is waiting at this node for this state');
+			}
+			res.setHeader('x-execution-id', target.execution.id);
+			sendReply(res, 200, '');
+			return { noWebhookResponse: true };
+		}
+		if (!credentials?.apiKey) throw n8nApiUnavailable('no n8n API credential is set on the node');
 		const base = String(credentials.baseUrl ?? '').replace(/\/+$/, '');
 		const apiKey = String(credentials.apiKey ?? '');
 		const get = apiGetter(ctx, base);
 		const workflowId = String(ctx.getWorkflow().id);
-		const node = ctx.getNode();
-		const forward = forwarder(ctx, { base, apiKey, nodeId: node.id, incoming, identity: screened.identity });
+		const forward = forwarder(ctx, { base, apiKey, nodeId: node.id, incoming, identity: screened.identity, stateParameter: spec.stateParameter });
 
 		if (target.kind === 'id') {
 			const state = await executionState(get, target.id, workflowId, node.name);
@@ -119,6 +153,26 @@ function isNetworkError(error: unknown): boolean {
 	return typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|ECONNABORTED)$/.test(code);
 }
 
+const HOP_BY_HOP = new Set(['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'accept-encoding', 'te', 'trailer', FORWARD_HEADER]);
+
+function passOnHeaders(headers: Record<string, string | string[] | undefined>): IDataObject {
+	const out: IDataObject = {};
+	for (const [name, value] of Object.entries(headers)) {
+		if (value === undefined || HOP_BY_HOP.has(name.toLowerCase())) continue;
+		out[name] = Array.isArray(value) ? value.join(', ') : value;
+	}
+	return out;
+}
+
+/** Where this n8n serves waiting webhooks, from the request itself (loopback to the same process). */
+function ownBaseUrl(ctx: IWebhookFunctions): string {
+	const req = ctx.getRequestObject() as unknown as { socket?: { localPort?: number; localAddress?: string } };
+	const port = req.socket?.localPort;
+	const address = req.socket?.localAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+	const host = address.includes(':') ? `[${address}]` : address;
+	return `http://${host}:${port}`;
+}
+
 function apiGetter(ctx: IWebhookFunctions, base: string): ApiGet {
 	return async (path) => {
 		const r = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, N8N_API_CREDENTIAL, {
@@ -141,6 +195,7 @@ function forwarder(
 		nodeId: string;
 		incoming: Awaited<ReturnType<typeof readIncoming>>;
 		identity: Identity | undefined;
+		stateParameter: string;
 	},
 ): Forwarder {
 	const method = o.incoming.method.toUpperCase();
@@ -148,18 +203,25 @@ function forwarder(
 	return async (candidate) => {
 		const url = new URL(`${o.base}/webhook-waiting/${encodeURIComponent(candidate.id)}/${encodeURIComponent(o.nodeId)}`);
 		for (const [name, value] of Object.entries(o.incoming.query)) {
-			if ((TARGETING_QUERY_PARAMS as readonly string[]).includes(name) || name === 'signature') continue;
+			if ((TARGETING_QUERY_PARAMS as readonly string[]).includes(name) || name === 'signature' || name === o.stateParameter) continue;
 			for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(name, String(v));
 		}
 		url.searchParams.set('signature', candidate.resumeToken);
-		const headers: IDataObject = { [FORWARD_HEADER]: signForward(o.apiKey, candidate.id, o.identity) };
+		// With the n8n API key the caller's identity travels signed and the guards do not run
+		// again; without it (state form, no credential) the caller's own headers are passed on
+		// and the resume URL runs the guards itself.
+		const headers: IDataObject = o.apiKey
+			? { [FORWARD_HEADER]: signForward(o.apiKey, candidate.id, o.identity) }
+			: passOnHeaders(o.incoming.headers);
 		const contentType = o.incoming.headers['content-type'];
 		if (hasBody && contentType) headers['content-type'] = String(contentType);
 		const request: IHttpRequestOptions = {
 			url: url.toString(),
 			method: method as IHttpRequestOptions['method'],
 			headers,
-			body: hasBody ? o.incoming.rawBody : undefined,
+			// n8n's request helper rebuilds form bodies with URLSearchParams, which takes their text;
+			// every other body goes as the exact bytes received.
+			body: hasBody ? (/x-www-form-urlencoded/i.test(String(contentType ?? '')) ? o.incoming.rawBody!.toString('utf8') : o.incoming.rawBody) : undefined,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			disableFollowRedirect: true,

@@ -7,6 +7,15 @@ interface WorkflowNodeLike {
 	name: string;
 	type: string;
 	disabled?: boolean;
+	webhookId?: string;
+	parameters?: Record<string, unknown>;
+}
+
+export interface WaitNodeInfo {
+	name: string;
+	id: string;
+	webhookId?: string;
+	parameters: Record<string, unknown>;
 }
 
 /**
@@ -14,7 +23,7 @@ interface WorkflowNodeLike {
  * one downstream of the current node. Its id is read from the running workflow (n8n's public
  * node API gives child nodes' names and types but not their ids).
  */
-export function findWaitNode(ctx: IExecuteFunctions, requested: string): { name: string; id: string } {
+export function findWaitNode(ctx: IExecuteFunctions, requested: string): WaitNodeInfo {
 	const self = ctx.getNode().name;
 	let name = requested;
 	if (!name) {
@@ -40,5 +49,5 @@ export function findWaitNode(ctx: IExecuteFunctions, requested: string): { name:
 		throw new Error(`Node "${name}" is not an External Callback Wait node`);
 	}
 	if (!node.id) throw new Error(`Node "${name}" has no id; save the workflow and try again`);
-	return { name: node.name, id: node.id };
+	return { name: node.name, id: node.id, webhookId: node.webhookId, parameters: node.parameters ?? {} };
 }

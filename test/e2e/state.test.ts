@@ -1,0 +1,100 @@
+import { http, loadFixture, node, nodeOutput, postJson, type WorkflowJson } from './harness/client';
+import { FakeServer } from './harness/fakeServer';
+import { until } from './harness/n8n';
+import { shared } from './harness/shared';
+
+const { api, logTail } = shared();
+
+/** wait-basic with the generator in state form and the stable URL on, without any n8n API credential. */
+async function publishStateForm(waitParams: Record<string, unknown> = {}) {
+	const wf: WorkflowJson = loadFixture('wait-basic');
+	node(wf, 'Generate Callback URL').parameters = { urlForm: 'state' };
+	const wait = node(wf, 'External Callback Wait') as any;
+	wait.parameters = { stableUrl: true, ...waitParams };
+	const { triggerUrl } = await api.publish(wf);
+	const stableUrl = `${api.base}/webhook/${wait.webhookId}/callback`;
+	await until('stable URL', async () => ((await http('GET', stableUrl)).status === 400 ? true : undefined));
+	const start = async (orderId: string) => {
+		const r = await postJson(triggerUrl, { orderId });
+		if (r.status !== 200) throw new Error(`start failed ${r.status} ${r.text}\n${logTail()}`);
+		await api.waitForStatus(r.json.executionId, ['waiting']);
+		const exec = await api.execution(r.json.executionId);
+		return { ...r.json, generated: nodeOutput(exec, 'Generate Callback URL')![0] };
+	};
+	return { stableUrl, start };
+}
+
+// An OAuth provider: /authorize redirects the browser back to redirect_uri with a code and the state.
+const provider = new FakeServer((req, res) => {
+	const url = new URL(req.url, 'http://x');
+	const back = new URL(url.searchParams.get('redirect_uri')!);
+	back.searchParams.set('code', `code-for-${url.searchParams.get('login')}`);
+	back.searchParams.set('state', url.searchParams.get('state')!);
+	res.writeHead(302, { location: back.toString() });
+	res.end();
+});
+beforeAll(() => provider.start());
+afterAll(() => provider.stop());
+
+test('OAuth-style: five executions wait; the provider redirects one state back; exactly that one resumes with the code', async () => {
+	const { stableUrl, start } = await publishStateForm();
+	const runs = [];
+	for (let i = 0; i < 5; i++) runs.push(await start(`O-${i}`));
+	for (const r of runs) {
+		expect(r.generated.callbackUrl).toBe(`${stableUrl}?state=${encodeURIComponent(r.generated.state)}`);
+		expect(r.generated.stateParameter).toBe('state');
+		expect(r.generated.state).toMatch(/^ecb1\.[A-Za-z0-9_-]{40,}$/);
+	}
+	const chosen = runs[2];
+	// the browser goes to the provider, which sends it back to the fixed redirect URI
+	const authorize = await http(
+		'GET',
+		`${provider.url}/authorize?${new URLSearchParams({ redirect_uri: stableUrl, state: chosen.generated.state, login: 'alice' })}`,
+	);
+	expect(authorize.status).toBe(302);
+	const back = await http('GET', authorize.headers.get('location')!);
+	expect(back.status).toBe(200);
+	expect(back.headers.get('x-execution-id')).toBe(String(chosen.executionId));
+	const done = await api.waitForStatus(chosen.executionId, ['success']);
+	const out = nodeOutput(done, 'Done')![0];
+	expect(out.data).toEqual({ code: 'code-for-alice' });
+	expect(out.query).toEqual({ code: 'code-for-alice' });
+	expect(JSON.stringify(out)).not.toContain(chosen.generated.state);
+	for (const other of runs.filter((r) => r !== chosen)) {
+		expect((await api.execution(other.executionId, false)).status).toBe('waiting');
+	}
+
+	// forged and altered states resume nothing
+	const victim = runs[3].generated.state as string;
+	const [, body] = victim.split('.');
+	const decoded = Buffer.from(body, 'base64url').toString();
+	const altered = `ecb1.${Buffer.from(decoded.replace(/.$/, decoded.endsWith('0') ? '1' : '0')).toString('base64url')}`;
+	const forged = `ecb1.${Buffer.from(`${runs[3].executionId}:${'0'.repeat(64)}`).toString('base64url')}`;
+	for (const state of [altered, forged, 'not-a-state', victim.slice(0, -2)]) {
+		const r = await http('GET', `${stableUrl}?${new URLSearchParams({ code: 'x', state })}`);
+		expect([400, 404]).toContain(r.status);
+		expect(r.json.code).toEqual(expect.any(Number));
+		expect(r.text).not.toMatch(/stack/i);
+	}
+	for (const other of runs.filter((r) => r !== chosen)) {
+		expect((await api.execution(other.executionId, false)).status).toBe('waiting');
+	}
+	// the same state again: that execution finished, nothing more happens
+	const replay = await http('GET', authorize.headers.get('location')!);
+	expect(replay.status).toBe(404);
+});
+
+test('SAML-style: a custom state parameter (RelayState) in a POSTed form', async () => {
+	const { stableUrl, start } = await publishStateForm({ stateParameter: 'RelayState' });
+	const s = await start('S-1');
+	expect(s.generated.stateParameter).toBe('RelayState');
+	expect(new URL(s.generated.callbackUrl).searchParams.get('RelayState')).toBe(s.generated.state);
+	const r = await http('POST', stableUrl, {
+		headers: { 'content-type': 'application/x-www-form-urlencoded' },
+		body: new URLSearchParams({ SAMLResponse: 'PHNhbWw+', RelayState: s.generated.state }).toString(),
+	});
+	expect(r.status).toBe(200);
+	const out = nodeOutput(await api.waitForStatus(s.executionId, ['success']), 'Done')![0];
+	expect(out.data).toEqual({ SAMLResponse: 'PHNhbWw+' });
+	expect(JSON.stringify(out)).not.toContain(s.generated.state);
+});
