@@ -27,11 +27,22 @@ import { limitProperties } from './description';
  * Every item says which it is: `timedOut: false` for a callback, `timedOut: true` for a timeout.
  */
 
-/** One restart webhook per method, on a path unique to this node: its node id. */
-const resumeWebhooks: IWebhookDescription[] = CALLBACK_METHODS.map((httpMethod) => ({
-	name: 'default',
-	httpMethod,
-	path: '={{ $nodeId }}',
+const FAIL_WEBHOOK = 'fail';
+
+/**
+ * One restart webhook per method on a path unique to this node (its node id), and the same on
+ * `<node id>-fail` for the fail URL, which resumes with `failed: true`.
+ */
+const resumeWebhooks: IWebhookDescription[] = [
+	...CALLBACK_METHODS.map((httpMethod) => ({ name: 'default' as const, httpMethod, path: '={{ $nodeId }}' })),
+	...CALLBACK_METHODS.map((httpMethod) => ({
+		// n8n's type lists only 'default' and 'setup'; the name comes back through getWebhookName().
+		name: FAIL_WEBHOOK as IWebhookDescription['name'],
+		httpMethod,
+		path: '={{ $nodeId + "-fail" }}',
+	})),
+].map((hook) => ({
+	...hook,
 	restartWebhook: true,
 	responseMode: RESPONSE_MODE_EXPRESSION,
 	responseCode: RESPONSE_CODE_EXPRESSION,
@@ -123,6 +134,25 @@ export class ExternalCallbackWait implements INodeType {
 				displayOptions: { show: { stableUrl: [true] } },
 			},
 			...guardProperties,
+			{
+				displayName: 'Refused Calls',
+				name: 'refusedCalls',
+				type: 'options',
+				default: 'keepWaiting',
+				description: 'What a call refused for bad data or failed authentication does to the wait',
+				options: [
+					{
+						name: 'Keep Waiting (Retryable)',
+						value: 'keepWaiting',
+						description: 'The caller gets the error; the URL stays usable',
+					},
+					{
+						name: 'Fail the Wait',
+						value: 'fail',
+						description: "The caller gets the error and the execution continues with 'failed': true and the reason",
+					},
+				],
+			},
 			...responseProperties,
 			...limitProperties,
 			requestOptions,
@@ -159,10 +189,14 @@ export class ExternalCallbackWait implements INodeType {
 				stateParameter: readStateParameter(this),
 			});
 		}
+		const failUrl = (this.getWebhookName() as string) === FAIL_WEBHOOK;
 		return await runPipeline(this, {
 			...settings,
+			failOnRefusal: this.getNodeParameter('refusedCalls', 'keepWaiting') === 'fail',
 			activate: (item) => {
 				item.json.timedOut = false;
+				item.json.failed = failUrl;
+				item.json.reason = failUrl ? failureReason(item.json.data) : null;
 				return [[item]];
 			},
 		});
@@ -178,4 +212,15 @@ function markForTimeout(items: INodeExecutionData[]) {
 	for (let i = 0; i < items.length; i++) {
 		items[i] = { ...items[i], json: { ...items[i].json, timedOut: true } };
 	}
+}
+
+/** The caller's reason on a fail URL: `reason`, `message` or `error` of the data, if any. */
+function failureReason(data: unknown): string | null {
+	if (data && typeof data === 'object' && !Array.isArray(data)) {
+		const d = data as Record<string, unknown>;
+		for (const key of ['reason', 'message', 'error']) {
+			if (typeof d[key] === 'string' && d[key]) return d[key] as string;
+		}
+	}
+	return null;
 }

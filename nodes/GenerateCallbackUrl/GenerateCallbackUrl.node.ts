@@ -75,6 +75,8 @@ export class GenerateCallbackUrl implements INodeType {
 			try {
 				fields = form === 'state' ? stateFields(resumeUrl, this.getExecutionId(), waitNode) : {
 					callbackUrl: buildResumeUrl(resumeUrl, waitNode.id),
+					// Resumes the same wait with failed: true and the caller's reason.
+					failUrl: buildResumeUrl(resumeUrl, `${waitNode.id}-fail`),
 					methods: [...CALLBACK_METHODS],
 				};
 			} catch (error) {

@@ -23,6 +23,11 @@ export interface PipelineSpec {
 	ignoredReply: { status: number; body: string };
 	/** Key that authenticates calls forwarded by this node's stable URL (its n8n API key). */
 	forwardKey?: string;
+	/**
+	 * Resume with `failed: true` on a refused call (4xx from parsing or the guards) instead of
+	 * leaving the execution waiting. The caller still gets its error.
+	 */
+	failOnRefusal?: boolean;
 	response: ResponseOptions;
 	/** Turns the accepted call's item into what n8n should do (resume or start). */
 	activate: (item: INodeExecutionData, parsed: ParsedCallback) => INodeExecutionData[][];
@@ -130,11 +135,13 @@ function conditionHolds(ctx: IWebhookFunctions, raw: string, callback: Record<st
 	return isTrue(value);
 }
 
-export type Screened = { reply: IWebhookResponseData } | { identity: Identity | undefined; parsed: ParsedCallback };
+export type Screened =
+	| { refusal: CallbackError }
+	| { identity: Identity | undefined; parsed: ParsedCallback };
 
 /**
  * Stages parse → authenticate → authorize, shared by the resume URL, the stable URL and the
- * trigger. Returns the caller's identity, or the reply that ends the call (On Fail Policy).
+ * trigger: the caller's identity and the parsed call, or the refusal to answer.
  */
 export async function screenCall(
 	ctx: IWebhookFunctions,
@@ -142,29 +149,41 @@ export async function screenCall(
 	incoming: IncomingCallback,
 	trusted?: { identity: Identity | null },
 ): Promise<Screened> {
-	const parsed = parseCallback(incoming, {
-		...spec.parse,
-		secretQueryParams: [...(spec.parse.secretQueryParams ?? []), ...credentialQueryParams(spec.guards)],
-	});
+	let parsed: ParsedCallback;
+	try {
+		parsed = parseCallback(incoming, {
+			...spec.parse,
+			secretQueryParams: [...(spec.parse.secretQueryParams ?? []), ...credentialQueryParams(spec.guards)],
+		});
+	} catch (error) {
+		if (error instanceof CallbackError) return { refusal: error };
+		throw error;
+	}
 	// A call forwarded by this node's stable URL was authenticated there already.
 	if (trusted) return { identity: trusted.identity ?? undefined, parsed };
-	const outcome = await guard(
-		spec.guards,
-		{ method: parsed.method, headers: incoming.headers, query: incoming.query, rawBody: incoming.rawBody },
-		makeFetch(ctx),
-	).then(
-		(identity) => ({ identity, error: undefined }),
-		(error: unknown) => ({ identity: undefined, error }),
-	);
-	if (outcome.error === undefined) return { identity: outcome.identity, parsed };
-	// On-fail policy IGNORE: a refused caller gets 200 and nothing happens. An outage (503)
-	// is still answered as one, so that the caller retries instead of losing the call.
-	const refused = outcome.error instanceof CallbackError && (outcome.error.status === 401 || outcome.error.status === 403);
-	if (refused && spec.guards.onFail === 'ignore') {
-		sendReply(ctx.getResponseObject(), 200, '');
-		return { reply: { noWebhookResponse: true } };
+	try {
+		const identity = await guard(
+			spec.guards,
+			{ method: parsed.method, headers: incoming.headers, query: incoming.query, rawBody: incoming.rawBody },
+			makeFetch(ctx),
+		);
+		return { identity, parsed };
+	} catch (error) {
+		if (error instanceof CallbackError) return { refusal: error };
+		throw error;
 	}
-	return { reply: fail(ctx, outcome.error) };
+}
+
+/**
+ * Answers a refusal. On Fail Policy IGNORE: a caller refused by the guards (401/403) gets 200
+ * and nothing happens. An outage (503) is always answered as one, so that the caller retries.
+ */
+export function refuse(ctx: IWebhookFunctions, spec: Omit<PipelineSpec, 'activate'>, refusal: CallbackError): IWebhookResponseData {
+	if (spec.guards.onFail === 'ignore' && (refusal.status === 401 || refusal.status === 403)) {
+		sendReply(ctx.getResponseObject(), 200, '');
+		return { noWebhookResponse: true };
+	}
+	return fail(ctx, refusal);
 }
 
 /** Runs the pipeline for one HTTP call. Refusals answer JSON and leave the execution as it was. */
@@ -176,7 +195,12 @@ export async function runPipeline(ctx: IWebhookFunctions, spec: PipelineSpec): P
 			? verifyForward(headerValue(incoming.headers, FORWARD_HEADER), spec.forwardKey, String(ctx.getExecutionId()))
 			: undefined;
 		const screened = await screenCall(ctx, spec, incoming, forwarded);
-		if ('reply' in screened) return screened.reply;
+		if ('refusal' in screened) {
+			const { refusal } = screened;
+			const ignored = spec.guards.onFail === 'ignore' && (refusal.status === 401 || refusal.status === 403);
+			if (spec.failOnRefusal && !ignored && refusal.status < 500) return failTheWait(ctx, spec, refusal);
+			return refuse(ctx, spec, refusal);
+		}
 		const { identity, parsed } = screened;
 		const json = buildOutputJson(parsed, ctx.getExecutionId()) as unknown as IDataObject;
 		json.user = (identity?.user ?? null) as IDataObject | null;
@@ -201,6 +225,23 @@ export async function runPipeline(ctx: IWebhookFunctions, spec: PipelineSpec): P
 	} catch (error) {
 		return fail(ctx, error);
 	}
+}
+
+/**
+ * Refused Calls "Fail the Wait": the caller gets its error, and the execution continues with
+ * `failed: true` and the refusal as the reason (n8n resumes at most once, as for any call).
+ */
+function failTheWait(ctx: IWebhookFunctions, spec: PipelineSpec, refusal: CallbackError): IWebhookResponseData {
+	const res = ctx.getResponseObject();
+	const item: INodeExecutionData = {
+		json: { data: null, executionId: ctx.getExecutionId(), receivedAt: new Date().toISOString(), user: null, roles: [] },
+		pairedItem: { item: 0 },
+	};
+	const [[resumed]] = spec.activate(item, { method: '', contentType: '', data: null, query: {}, headers: {}, files: [] });
+	resumed.json.failed = true;
+	resumed.json.reason = refusal.message;
+	sendError(res, refusal);
+	return { workflowData: [[resumed]], noWebhookResponse: true };
 }
 
 /** Stage "respond" for a refusal: documented status + JSON; the execution is left as it was. */

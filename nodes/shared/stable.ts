@@ -12,7 +12,7 @@ import {
 import { ApiError, type ApiGet, type WaitingExecution, executionState, listWaitingHere } from './executions';
 import { FORWARD_HEADER, OUTCOME_HEADER, type Outcome, signForward } from './forward';
 import { decodeState } from './state';
-import { type PipelineSpec, fail, readIncoming, screenCall } from './pipeline';
+import { type PipelineSpec, fail, readIncoming, refuse, screenCall } from './pipeline';
 import { sendReply } from './response';
 import { TARGETING_QUERY_PARAMS } from './secrets';
 
@@ -64,7 +64,7 @@ export async function runStable(ctx: IWebhookFunctions, spec: StableSpec): Promi
 		const incoming = await readIncoming(ctx);
 		const target = readTarget(incoming.query, incoming.body, spec.stateParameter);
 		const screened = await screenCall(ctx, spec, incoming);
-		if ('reply' in screened) return screened.reply;
+		if ('refusal' in screened) return refuse(ctx, spec, screened.refusal);
 		const credentials = await ctx.getCredentials(N8N_API_CREDENTIAL).catch(() => undefined);
 		const node = ctx.getNode();
 		if (target.kind === 'state') {
