@@ -156,8 +156,7 @@ export async function screenCall(
 			secretQueryParams: [...(spec.parse.secretQueryParams ?? []), ...credentialQueryParams(spec.guards)],
 		});
 	} catch (error) {
-		if (error instanceof CallbackError) return { refusal: error };
-		throw error;
+		return { refusal: asCallbackError(ctx, error) };
 	}
 	// A call forwarded by this node's stable URL was authenticated there already.
 	if (trusted) return { identity: trusted.identity ?? undefined, parsed };
@@ -169,8 +168,7 @@ export async function screenCall(
 		);
 		return { identity, parsed };
 	} catch (error) {
-		if (error instanceof CallbackError) return { refusal: error };
-		throw error;
+		return { refusal: asCallbackError(ctx, error) };
 	}
 }
 
@@ -246,9 +244,12 @@ function failTheWait(ctx: IWebhookFunctions, spec: PipelineSpec, refusal: Callba
 
 /** Stage "respond" for a refusal: documented status + JSON; the execution is left as it was. */
 export function fail(ctx: IWebhookFunctions, error: unknown): IWebhookResponseData {
-	const known = error instanceof CallbackError ? error : toCallbackError(ctx, error as Error);
-	sendError(ctx.getResponseObject(), known);
+	sendError(ctx.getResponseObject(), asCallbackError(ctx, error));
 	return { noWebhookResponse: true };
+}
+
+function asCallbackError(ctx: IWebhookFunctions, error: unknown): CallbackError {
+	return error instanceof CallbackError ? error : toCallbackError(ctx, error as Error);
 }
 
 function toCallbackError(ctx: IWebhookFunctions, error: Error): CallbackError {
