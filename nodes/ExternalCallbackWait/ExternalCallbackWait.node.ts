@@ -15,6 +15,7 @@ import { CALLBACK_METHODS } from '../shared/callbackUrl';
 import { guardCredentials, guardProperties } from '../shared/guardProperties';
 import { runPipeline } from '../shared/pipeline';
 import { RESPONSE_CODE_EXPRESSION, RESPONSE_DATA_EXPRESSION, RESPONSE_MODE_EXPRESSION } from '../shared/response';
+import { generatedExpiry } from '../shared/expiry';
 import { readCommonSettings, readStateParameter } from '../shared/settings';
 import { N8N_API_CREDENTIAL, runStable } from '../shared/stable';
 import { computeWaitTill, type WaitLimit } from '../shared/waitTill';
@@ -168,14 +169,18 @@ export class ExternalCallbackWait implements INodeType {
 			resumeUnit: this.getNodeParameter('resumeUnit', 0, 'hours') as WaitLimit['resumeUnit'],
 			maxDateAndTime: this.getNodeParameter('maxDateAndTime', 0, '') as string,
 		};
-		let waitTill: Date;
+		let limitAt: Date | undefined;
 		try {
-			waitTill = computeWaitTill(limit) ?? WAIT_INDEFINITELY;
+			limitAt = computeWaitTill(limit);
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), (error as Error).message);
 		}
+		// A URL expiry set by Generate Callback URL ends the wait like a limit does.
+		const expiresAt = generatedExpiry(this);
+		const deadline = [limitAt, expiresAt].filter((d): d is Date => !!d).sort((a, b) => a.getTime() - b.getTime())[0];
+		const waitTill = deadline ?? WAIT_INDEFINITELY;
 		const received = [...items];
-		if (limit.limitWaitTime) markForTimeout(items);
+		if (deadline) markForTimeout(items);
 		await this.putExecutionToWait(waitTill);
 		return [received];
 	}
@@ -193,6 +198,7 @@ export class ExternalCallbackWait implements INodeType {
 		return await runPipeline(this, {
 			...settings,
 			failOnRefusal: this.getNodeParameter('refusedCalls', 'keepWaiting') === 'fail',
+			expiresAt: generatedExpiry(this),
 			activate: (item) => {
 				item.json.timedOut = false;
 				item.json.failed = failUrl;

@@ -9,7 +9,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { CALLBACK_METHODS, buildResumeUrl, buildStableUrl } from '../shared/callbackUrl';
+import { CALLBACK_METHODS, applyBaseUrl, buildResumeUrl, buildStableUrl } from '../shared/callbackUrl';
 import { encodeState, resumeTokenOf } from '../shared/state';
 import { type WaitNodeInfo, findWaitNode } from '../shared/waitNode';
 
@@ -26,6 +26,7 @@ export class GenerateCallbackUrl implements INodeType {
 		usableAsTool: undefined,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'externalCallbackApiKeyApi', required: true, displayOptions: { show: { addApiKey: [true] } } }],
 		properties: [
 			{
 				displayName: 'URL Form',
@@ -55,6 +56,64 @@ export class GenerateCallbackUrl implements INodeType {
 				description:
 					'Name of the External Callback Wait node the URL resumes. Leave empty when exactly one such node follows this one.',
 			},
+			{
+				displayName: 'Expiry',
+				name: 'expiry',
+				type: 'options',
+				default: 'none',
+				description:
+					'After it, a call gets 410 Gone and resumes nothing, and the wait node times out (continues with timedOut: true)',
+				options: [
+					{ name: 'None', value: 'none' },
+					{ name: 'After a Lifetime', value: 'lifetime' },
+					{ name: 'At a Date', value: 'date' },
+				],
+			},
+			{
+				displayName: 'Lifetime',
+				name: 'expiryAmount',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 15,
+				displayOptions: { show: { expiry: ['lifetime'] } },
+			},
+			{
+				displayName: 'Unit',
+				name: 'expiryUnit',
+				type: 'options',
+				default: 'minutes',
+				options: [
+					{ name: 'Seconds', value: 'seconds' },
+					{ name: 'Minutes', value: 'minutes' },
+					{ name: 'Hours', value: 'hours' },
+					{ name: 'Days', value: 'days' },
+				],
+				displayOptions: { show: { expiry: ['lifetime'] } },
+			},
+			{
+				displayName: 'Expires At',
+				name: 'expiryDate',
+				type: 'dateTime',
+				default: '',
+				displayOptions: { show: { expiry: ['date'] } },
+			},
+			{
+				displayName: 'Add API Key to URL',
+				name: 'addApiKey',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to put the key of an External Callback API Key credential (read from a query parameter) into the URL, for a wait node that authenticates with it',
+			},
+			{
+				displayName: 'Base URL Override',
+				name: 'baseUrl',
+				type: 'string',
+				default: '',
+				placeholder: 'https://hooks.example.com/n8n',
+				description:
+					'Replaces scheme, host and path prefix of the URL (reverse proxy, custom domain). https://, or http:// for localhost.',
+			},
 		],
 	};
 
@@ -79,6 +138,11 @@ export class GenerateCallbackUrl implements INodeType {
 					failUrl: buildResumeUrl(resumeUrl, `${waitNode.id}-fail`),
 					methods: [...CALLBACK_METHODS],
 				};
+			} catch (error) {
+				throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: i });
+			}
+			try {
+				fields = await finishUrls.call(this, fields, i);
 			} catch (error) {
 				throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: i });
 			}
@@ -109,4 +173,52 @@ function stateFields(resumeUrl: string, executionId: string, waitNode: WaitNodeI
 	const url = new URL(buildStableUrl(resumeUrl, waitNode.webhookId));
 	url.searchParams.set(stateParameter, state);
 	return { callbackUrl: url.toString(), state, stateParameter, methods: ['GET', 'POST'] };
+}
+
+const UNIT_MS = { seconds: 1000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
+
+/** Expiry, API key and base URL override, applied to every URL field of one item. */
+async function finishUrls(this: IExecuteFunctions, fields: IDataObject, i: number): Promise<IDataObject> {
+	const out: IDataObject = { ...fields };
+	const urlFields = ['callbackUrl', 'failUrl'].filter((k) => typeof out[k] === 'string');
+
+	const expiry = this.getNodeParameter('expiry', i, 'none') as string;
+	if (expiry !== 'none') {
+		const at =
+			expiry === 'date'
+				? new Date(this.getNodeParameter('expiryDate', i, '') as string)
+				: new Date(
+						Date.now() +
+							Number(this.getNodeParameter('expiryAmount', i, 15)) *
+								UNIT_MS[this.getNodeParameter('expiryUnit', i, 'minutes') as keyof typeof UNIT_MS],
+					);
+		if (Number.isNaN(at.getTime())) throw new UserError('"Expires At" is not a valid date');
+		out.expiresAt = at.toISOString();
+	} else {
+		out.expiresAt = null;
+	}
+
+	if (this.getNodeParameter('addApiKey', i, false)) {
+		const credential = await this.getCredentials('externalCallbackApiKeyApi', i);
+		if (credential.location !== 'query') {
+			throw new UserError('The API key credential reads the key from a header: a URL cannot carry it');
+		}
+		const name = String(credential.name || 'api_key');
+		const key = String(credential.apiKeys ?? '')
+			.split(/[\n,]/)
+			.map((k) => k.trim())
+			.find(Boolean);
+		if (!key) throw new UserError('The API key credential has no key');
+		for (const field of urlFields) {
+			const url = new URL(out[field] as string);
+			url.searchParams.set(name, key);
+			out[field] = url.toString();
+		}
+	}
+
+	const base = String(this.getNodeParameter('baseUrl', i, '') ?? '').trim();
+	if (base) {
+		for (const field of urlFields) out[field] = applyBaseUrl(out[field] as string, base);
+	}
+	return out;
 }

@@ -21,3 +21,27 @@ export function buildStableUrl(executionResumeUrl: string, waitNodeWebhookId: st
 	const prefix = url.pathname.replace(/\/[^/]+\/[^/]+\/?$/, '');
 	return `${url.origin}${prefix}/webhook/${encodeURIComponent(waitNodeWebhookId)}/callback`;
 }
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|[a-z0-9-]+\.localhost)$/i;
+
+/** Checks a base URL override: https, or http for loopback/dev hosts only; no query or hash. */
+export function validateBaseUrl(base: string): URL {
+	const url = URL.canParse(base.trim()) ? new URL(base.trim()) : undefined;
+	if (!url) throw new Error(`Base URL "${base}" is not a URL`);
+	if (url.search || url.hash || url.username || url.password) throw new Error('Base URL must not have a query, fragment or credentials');
+	if (url.protocol === 'https:') return url;
+	if (url.protocol === 'http:' && LOOPBACK.test(url.hostname)) return url;
+	throw new Error('Base URL must start with https:// (http:// only for localhost/loopback)');
+}
+
+/**
+ * Replaces scheme, host and path prefix of a generated URL (everything before `/webhook…/`)
+ * with a base URL, e.g. a reverse proxy or custom domain: `https://hooks.example.com/n8n`.
+ */
+export function applyBaseUrl(generated: string, base: string): string {
+	const target = validateBaseUrl(base);
+	const url = new URL(generated);
+	const at = url.pathname.search(/\/webhook[^/]*\//);
+	const rest = at >= 0 ? url.pathname.slice(at) : url.pathname;
+	return `${target.origin}${target.pathname.replace(/\/+$/, '')}${rest}${url.search}`;
+}

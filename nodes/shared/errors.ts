@@ -21,6 +21,8 @@ export const ErrorCodes = {
 	FINISHED: 1032,
 	/** Stable URL: this node already resumed that execution (when configured to answer 409). */
 	ALREADY_RESUMED: 1033,
+	/** The callback URL's expiry (Generate Callback URL) has passed. */
+	EXPIRED: 1040,
 	/** Stable URL: the n8n API (credential) cannot be used. */
 	N8N_API_UNAVAILABLE: 1051,
 	INVALID_JSON: 1010,
@@ -90,3 +92,5 @@ export const alreadyResumed = (id: string) =>
 	new CallbackError(409, ErrorCodes.ALREADY_RESUMED, `Execution ${id} was already resumed by this node`);
 export const n8nApiUnavailable = (detail: string) =>
 	new CallbackError(503, ErrorCodes.N8N_API_UNAVAILABLE, `The n8n API cannot be used to find executions (${detail}); check the node's n8n API credential`);
+
+export const expired = (at: Date) => new CallbackError(410, ErrorCodes.EXPIRED, `This callback URL expired at ${at.toISOString()}`);

@@ -2,7 +2,7 @@ import type { IBinaryKeyData, IDataObject, INodeExecutionData, IWebhookFunctions
 
 import { type HttpFetch, type Identity, headerValue } from './auth/types';
 import { CONDITION_ERROR_SENTINEL, bindCallback, isTrue, wrapForErrors } from './condition';
-import { CallbackError, conditionError, internalError } from './errors';
+import { CallbackError, conditionError, expired, internalError } from './errors';
 import { FORWARD_HEADER, OUTCOME_HEADER, verifyForward } from './forward';
 import { credentialQueryParams, guard, type GuardSettings } from './guards';
 import { buildOutputJson } from './output';
@@ -28,6 +28,8 @@ export interface PipelineSpec {
 	 * leaving the execution waiting. The caller still gets its error.
 	 */
 	failOnRefusal?: boolean;
+	/** After this, calls get 410 and resume nothing (a Generate Callback URL expiry). */
+	expiresAt?: Date;
 	response: ResponseOptions;
 	/** Turns the accepted call's item into what n8n should do (resume or start). */
 	activate: (item: INodeExecutionData, parsed: ParsedCallback) => INodeExecutionData[][];
@@ -188,6 +190,7 @@ export function refuse(ctx: IWebhookFunctions, spec: Omit<PipelineSpec, 'activat
 export async function runPipeline(ctx: IWebhookFunctions, spec: PipelineSpec): Promise<IWebhookResponseData> {
 	const res = ctx.getResponseObject();
 	try {
+		if (spec.expiresAt && Date.now() >= spec.expiresAt.getTime()) return fail(ctx, expired(spec.expiresAt));
 		const incoming = await readIncoming(ctx);
 		const forwarded = spec.forwardKey
 			? verifyForward(headerValue(incoming.headers, FORWARD_HEADER), spec.forwardKey, String(ctx.getExecutionId()))

@@ -46,3 +46,34 @@ describe('buildResumeUrl', () => {
 		expect([...CALLBACK_METHODS]).toEqual(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 	});
 });
+
+describe('base URL override', () => {
+	const { applyBaseUrl, validateBaseUrl, buildStableUrl } = jest.requireActual('../../nodes/shared/callbackUrl');
+	const generated = 'http://127.0.0.1:5678/webhook-waiting/42/node-1?signature=abc';
+
+	test('replaces scheme, host and path prefix, keeps the webhook path and query', () => {
+		expect(applyBaseUrl(generated, 'https://hooks.example.com/n8n/')).toBe(
+			'https://hooks.example.com/n8n/webhook-waiting/42/node-1?signature=abc',
+		);
+		expect(applyBaseUrl('http://10.0.0.5:5678/prefix/webhook/abc/callback?state=s', 'https://cb.example.com')).toBe(
+			'https://cb.example.com/webhook/abc/callback?state=s',
+		);
+	});
+
+	test.each(['http://hooks.example.com', 'ftp://x.example.com', 'not a url', 'https://x.example.com/?a=1', 'https://u:p@x.example.com', 'https://x.example.com/#f'])(
+		'refuses %j',
+		(base) => {
+			expect(() => validateBaseUrl(base)).toThrow();
+		},
+	);
+
+	test.each(['https://x.example.com', 'http://localhost:8080', 'http://127.0.0.1:1', 'http://[::1]:9', 'http://app.localhost'])('accepts %j', (base) => {
+		expect(validateBaseUrl(base)).toBeInstanceOf(URL);
+	});
+
+	test('the stable URL of a wait node is on the resume URL origin and prefix', () => {
+		expect(buildStableUrl('https://n8n.example.com/sub/webhook-waiting/42?signature=abc', 'wh-1')).toBe(
+			'https://n8n.example.com/sub/webhook/wh-1/callback',
+		);
+	});
+});
