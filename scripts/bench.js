@@ -170,8 +170,45 @@ function memory(pid) {
 	const total = main + kids.reduce((s, k) => s + (Number.isFinite(k.kb) ? k.kb : 0), 0);
 	return { main, total, kids };
 }
+/** RSS sampled `samples` times `intervalMs` apart (GC makes single readings jump by hundreds of MB): medians. */
+async function memorySampled(pid, samples = 20, intervalMs = 500) {
+	const got = [];
+	for (let i = 0; i < samples; i++) {
+		if (i) await sleep(intervalMs);
+		got.push(memory(pid));
+	}
+	const med = (k) => pct(got.map((m) => m[k]), 50);
+	const last = got[got.length - 1];
+	return {
+		main: med('main'),
+		total: med('total'),
+		kids: last.kids,
+		range: {
+			main: [Math.min(...got.map((m) => m.main)), Math.max(...got.map((m) => m.main))],
+			total: [Math.min(...got.map((m) => m.total)), Math.max(...got.map((m) => m.total))],
+		},
+		samples,
+	};
+}
+let CLK_TCK = 100;
+try {
+	CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+} catch {
+	/* keep 100 */
+}
+/** CPU time (user + system, ms) the process has used so far. */
+function cpuMs(pid) {
+	try {
+		const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		return ((Number(rest[11]) + Number(rest[12])) * 1000) / CLK_TCK;
+	} catch {
+		return NaN;
+	}
+}
 const memLine = (m) =>
 	`main ${f1(mb(m.main))} MB, with children ${f1(mb(m.total))} MB` +
+	(m.range ? ` (median of ${m.samples} readings over ${((m.samples - 1) * 0.5).toFixed(1)} s; main ${f1(mb(m.range.main[0]))}–${f1(mb(m.range.main[1]))}, with children ${f1(mb(m.range.total[0]))}–${f1(mb(m.range.total[1]))})` : '') +
 	(m.kids.length ? ` (${m.kids.map((k) => `${k.pid} ${k.cmd}: ${f1(mb(k.kb))} MB`).join('; ')})` : ' (no child process found)');
 
 // ---------------------------------------------------------------------------------------------
@@ -438,54 +475,46 @@ async function phaseGuards() {
 	log(`phase 2: refused (wrong API key) and false-condition calls vs successful resumes, ${n} each (+${w} warm-up)`);
 	const deadline = Date.now() + PHASE_MS;
 	const keyCred = await credential('externalCallbackApiKeyApi', { apiKeys: API_KEY_VALUE, location: 'header', name: 'x-api-key' });
-	const auth = oursWorkflow('guard apiKey', { authentication: 'apiKey' }, { externalCallbackApiKeyApi: keyCred });
-	const falsy = oursWorkflow('guard false', { condition: '={{ false }}' });
-	const ok = oursWorkflow('guard ok');
-	const pa = await n8n.publish(auth.wf);
-	const pf = await n8n.publish(falsy.wf);
-	const pk = await n8n.publish(ok.wf);
-	const sa = await startWithUrls('apiKey', pa.triggerUrl, pa.id, n + w, deadline);
-	const sf = await startWithUrls('false condition', pf.triggerUrl, pf.id, n + w, deadline);
-	const sk = await startWithUrls('plain', pk.triggerUrl, pk.id, n + w, deadline);
-	await drain(pa.id, 'apiKey');
-	await drain(pf.id, 'false');
-	const before = {
-		authWaiting: await countWaiting(pa.id),
-		authAll: await countAll(pa.id),
-		falseWaiting: await countWaiting(pf.id),
-		falseAll: await countAll(pf.id),
+	const withKey = () => oursWorkflow('guard apiKey', { authentication: 'apiKey' }, { externalCallbackApiKeyApi: keyCred });
+	// Pairs of identically configured workflows: one gets the refused/ignored calls, its twin the
+	// successful resumes, so that waiting counts of the first show whether anything was resumed.
+	const kinds = {
+		refused: { wf: withKey(), call: (url) => request('GET', url, { headers: { 'x-api-key': 'wrong-key' } }), want: 401 },
+		keyOk: { wf: withKey(), call: (url) => request('GET', url, { headers: { 'x-api-key': API_KEY_VALUE } }), want: 200 },
+		ignored: { wf: oursWorkflow('guard false', { condition: '={{ false }}' }), call: (url) => request('GET', url), want: 200 },
+		condOk: { wf: oursWorkflow('guard true', { condition: '={{ true }}' }), call: (url) => request('GET', url), want: 200 },
+		plain: { wf: oursWorkflow('guard none'), call: (url) => request('GET', url), want: 200 },
 	};
-	const lat = { refused: [], ignored: [], ok: [] };
-	const statuses = { refused: {}, ignored: {}, ok: {} };
-	const m = Math.min(sa.length, sf.length, sk.length);
+	for (const [k, v] of Object.entries(kinds)) {
+		v.published = await n8n.publish(v.wf.wf);
+		v.started = await startWithUrls(k, v.published.triggerUrl, v.published.id, n + w, deadline);
+	}
+	const counts = async () => ({
+		refused: { waiting: await countWaiting(kinds.refused.published.id), all: await countAll(kinds.refused.published.id) },
+		ignored: { waiting: await countWaiting(kinds.ignored.published.id), all: await countAll(kinds.ignored.published.id) },
+	});
+	const before = await counts();
+	const lat = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
+	const statuses = Object.fromEntries(Object.keys(kinds).map((k) => [k, {}]));
+	const m = Math.min(...Object.values(kinds).map((v) => v.started.length));
 	for (let i = 0; i < m && Date.now() < deadline; i++) {
-		const calls = [
-			['refused', () => request('GET', sa[i].url, { headers: { 'x-api-key': 'wrong-key' } }), 401],
-			['ignored', () => request('GET', sf[i].url), 200],
-			['ok', () => request('GET', sk[i].url), 200],
-		];
-		for (const [k, call, want] of calls) {
-			const r = await call();
+		for (const [k, v] of Object.entries(kinds)) {
+			const r = await v.call(v.started[i].url);
 			statuses[k][r.status] = (statuses[k][r.status] || 0) + 1;
-			if (r.status === want && i >= w) lat[k].push(r.ms);
+			if (r.status === v.want && i >= w) lat[k].push(r.ms);
 		}
 	}
-	await drain(pk.id, 'plain');
+	for (const v of Object.values(kinds)) await drain(v.published.id, 'guards');
 	await sleep(1000);
-	await drain(pa.id, 'apiKey');
-	await drain(pf.id, 'false');
-	const after = {
-		authWaiting: await countWaiting(pa.id),
-		authAll: await countAll(pa.id),
-		falseWaiting: await countWaiting(pf.id),
-		falseAll: await countAll(pf.id),
-	};
+	const after = await counts();
 	// the refused executions still resume with the right key (sanity, not timed)
-	const check = sa.length ? await request('GET', sa[0].url, { headers: { 'x-api-key': API_KEY_VALUE } }) : { status: 'n/a' };
+	const first = kinds.refused.started[0];
+	const check = first ? await request('GET', first.url, { headers: { 'x-api-key': API_KEY_VALUE } }) : { status: 'n/a' };
 	R.guards = { lat, statuses, before, after, rightKeyStatus: check.status };
-	log(`  statuses: refused ${JSON.stringify(statuses.refused)}, false condition ${JSON.stringify(statuses.ignored)}, ok ${JSON.stringify(statuses.ok)}`);
-	log(`  waiting before/after: apiKey ${before.authWaiting}/${after.authWaiting} (executions ${before.authAll}/${after.authAll}), ` +
-		`false condition ${before.falseWaiting}/${after.falseWaiting} (executions ${before.falseAll}/${after.falseAll}); right key afterwards → ${check.status}`);
+	log(`  statuses: ${Object.entries(statuses).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', ')}`);
+	for (const k of Object.keys(kinds)) log(`  ${k}: p50 ${f1(pct(lat[k], 50))} ms p95 ${f1(pct(lat[k], 95))} ms`);
+	log(`  refused/ignored workflows, waiting before → after: ${before.refused.waiting} → ${after.refused.waiting} (executions ${before.refused.all} → ${after.refused.all}), ` +
+		`${before.ignored.waiting} → ${after.ignored.waiting} (executions ${before.ignored.all} → ${after.ignored.all}); right key afterwards → ${check.status}`);
 }
 
 async function phaseAll(n8nCred) {
@@ -497,13 +526,14 @@ async function phaseAll(n8nCred) {
 	const c0 = await createWaiting('all: create', p.triggerUrl, p.id, n, deadline);
 	out.creates.push(c0);
 	await drain(p.id, 'all: create');
+	const cpu0 = cpuMs(n8n.info.pid);
 	const r = await request('GET', `${p.stableUrl}?execution=all`, { timeoutMs: Math.max(10_000, deadline - Date.now()) }).catch((e) => ({
 		status: 'error',
 		text: e.message,
 		ms: NaN,
 	}));
 	const resumed = r.status === 200 && r.text ? r.text.split(',').length : 0;
-	out.all = { status: r.status, ms: r.ms, resumed, waitingBefore: c0.waiting, rate: resumed / (r.ms / 1000) };
+	out.all = { status: r.status, ms: r.ms, resumed, waitingBefore: c0.waiting, rate: resumed / (r.ms / 1000), cpuMs: cpuMs(n8n.info.pid) - cpu0 };
 	log(`  all: ${r.status}, ${resumed} resumed in ${f1(r.ms)} ms → ${f1(out.all.rate)}/s${r.status !== 200 ? ` (${r.text.slice(0, 200)})` : ''}`);
 	await drain(p.id, 'all', 600_000);
 	const left = await countWaiting(p.id);
@@ -518,6 +548,7 @@ async function phaseAll(n8nCred) {
 		await drain(p.id, `url c=${c}: create`);
 		const urls = await resumeUrls(p.id, p.wait, deadline);
 		const statuses = {};
+		const cpu1 = cpuMs(n8n.info.pid);
 		const t0 = performance.now();
 		const { done } = await pool(
 			urls.length,
@@ -530,7 +561,7 @@ async function phaseAll(n8nCred) {
 		);
 		const ms = performance.now() - t0;
 		const okCount = statuses[200] || 0;
-		out.url[c] = { n: urls.length, done, ok: okCount, ms, rate: okCount / (ms / 1000), statuses };
+		out.url[c] = { n: urls.length, done, ok: okCount, ms, rate: okCount / (ms / 1000), statuses, cpuMs: cpuMs(n8n.info.pid) - cpu1 };
 		log(`  resume URLs c=${c}: ${okCount}/${urls.length} resumed in ${f1(ms)} ms → ${f1(out.url[c].rate)}/s ${JSON.stringify(statuses)}`);
 		await drain(p.id, `url c=${c}`, 600_000);
 	}
@@ -544,12 +575,12 @@ async function phaseAny(n8nCred) {
 	const deadline = Date.now() + PHASE_MS;
 	const p = await publishStable('any', n8nCred);
 	await sleep(2000);
-	R.memBeforeAny = memory(n8n.info.pid);
+	R.memBeforeAny = await memorySampled(n8n.info.pid);
 	log(`  RSS before creating them: ${memLine(R.memBeforeAny)}`);
 	const c = await createWaiting('any: create', p.triggerUrl, p.id, n, deadline);
 	await drain(p.id, 'any: create');
-	await sleep(5000);
-	R.memWaiting = memory(n8n.info.pid);
+	await sleep(2000);
+	R.memWaiting = await memorySampled(n8n.info.pid);
 	log(`  RSS with ${c.waiting} waiting: ${memLine(R.memWaiting)}`);
 	// What `any` does first: list every waiting execution of the workflow with its data (public API).
 	const pages = [];
@@ -569,34 +600,38 @@ async function phaseAny(n8nCred) {
 		}
 	}
 	const listMs = performance.now() - tl;
-	const tokens = list
-		.filter((e) => e.data && e.data.resumeToken)
-		.sort((a, b) => Number(b.id) - Number(a.id)) // newest first: `any` takes the oldest
-		.map((e) => `${n8n.info.baseUrl}/webhook-waiting/${e.id}/${p.wait.id}?signature=${e.data.resumeToken}`);
+	const newest = list.filter((e) => e.data && e.data.resumeToken).sort((a, b) => Number(b.id) - Number(a.id)); // `any` takes the oldest
+	const direct = newest.filter((_, i) => i % 2 === 0).map((e) => `${n8n.info.baseUrl}/webhook-waiting/${e.id}/${p.wait.id}?signature=${e.data.resumeToken}`);
+	const byId = newest.filter((_, i) => i % 2 === 1).map((e) => `${p.stableUrl}?execution=${e.id}`);
 	log(`  listing ${list.length} waiting with data (what any does first): ${f1(listMs)} ms, ${pages.length} pages, ` +
 		`page p50 ${f1(pct(pages.map((x) => x.ms), 50))} ms, ${f1(pages.reduce((s, x) => s + x.bytes, 0) / 1048576)} MB`);
-	const anyLat = [];
-	const directLat = [];
-	const statuses = { any: {}, direct: {} };
+	// interleaved: any on the stable URL, a direct resume URL, the stable URL with ?execution=<id>
+	const lat = { any: [], direct: [], byId: [] };
+	const cpu = { any: [], direct: [], byId: [] };
+	const statuses = { any: {}, direct: {}, byId: {} };
 	const anyIds = [];
 	for (let i = 0; i < calls && Date.now() < deadline; i++) {
-		const a = await request('GET', `${p.stableUrl}?execution=any`, { timeoutMs: 600_000 }).catch((e) => ({ status: 'error', text: e.message, ms: NaN, headers: {} }));
-		statuses.any[a.status] = (statuses.any[a.status] || 0) + 1;
-		if (a.status === 200) {
-			anyLat.push(a.ms);
-			anyIds.push(a.headers['x-execution-id']);
-		} else if (statuses.any[a.status] === 1) log(`  any #${i}: ${a.status} ${a.text.slice(0, 200)}`);
-		if (tokens[i]) {
-			const d = await request('GET', tokens[i]);
-			statuses.direct[d.status] = (statuses.direct[d.status] || 0) + 1;
-			if (d.status === 200) directLat.push(d.ms);
+		for (const [k, url] of [['any', `${p.stableUrl}?execution=any`], ['direct', direct[i]], ['byId', byId[i]]]) {
+			if (!url) continue;
+			const c0 = cpuMs(n8n.info.pid);
+			const a = await request('GET', url, { timeoutMs: 600_000 }).catch((e) => ({ status: 'error', text: e.message, ms: NaN, headers: {} }));
+			statuses[k][a.status] = (statuses[k][a.status] || 0) + 1;
+			if (a.status === 200) {
+				lat[k].push(a.ms);
+				cpu[k].push(cpuMs(n8n.info.pid) - c0);
+				if (k === 'any') anyIds.push(a.headers['x-execution-id']);
+			} else if (statuses[k][a.status] === 1) log(`  ${k} #${i}: ${a.status} ${a.text.slice(0, 200)}`);
 		}
 	}
+	const anyLat = lat.any;
+	const directLat = lat.direct;
 	await drain(p.id, 'any calls');
-	R.memAfterAny = memory(n8n.info.pid);
-	R.any = { create: c, listMs, pages, listed: list.length, anyLat, directLat, statuses, anyIds: anyIds.slice(0, 5) };
-	log(`  any p50 ${f1(pct(anyLat, 50))} ms p95 ${f1(pct(anyLat, 95))} ms ${JSON.stringify(statuses.any)}; ` +
-		`direct p50 ${f1(pct(directLat, 50))} ms ${JSON.stringify(statuses.direct)}; RSS after: ${memLine(R.memAfterAny)}`);
+	R.memAfterAny = await memorySampled(n8n.info.pid, 6);
+	R.any = { create: c, listMs, pages, listed: list.length, anyLat, directLat, byIdLat: lat.byId, cpu, statuses, anyIds: anyIds.slice(0, 5) };
+	for (const k of ['any', 'direct', 'byId']) {
+		log(`  ${k}: p50 ${f1(pct(lat[k], 50))} ms p95 ${f1(pct(lat[k], 95))} ms, n8n CPU p50 ${f1(pct(cpu[k], 50))} ms/call ${JSON.stringify(statuses[k])}`);
+	}
+	log(`  RSS after: ${memLine(R.memAfterAny)}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -620,12 +655,16 @@ function report(facts) {
 	}
 	if (R.guards) {
 		const { lat } = R.guards;
-		for (const [k, label] of [['refused', 'refused call (wrong API key → 401)'], ['ignored', 'false condition (→ 200, ignored)']]) {
+		const pairs = [
+			['refused', 'keyOk', 'refused call (wrong API key → 401)', 'successful resume, same API-key config'],
+			['ignored', 'condOk', 'false condition `={{ false }}` (→ 200, ignored)', 'successful resume, condition `={{ true }}`'],
+		];
+		for (const [k, base, label, baseLabel] of pairs) {
 			for (const p of [50, 95]) {
 				const a = pct(lat[k], p);
-				const b = pct(lat.ok, p);
+				const b = pct(lat[base], p);
 				const r = ratioOf(a, b);
-				row(`${label} p${p} (ms) vs successful resume`, f1(a), f1(b), f2(r), '≤ 1.10', yes(le(r, 1.1)));
+				row(`${label} p${p} (ms) vs ${baseLabel}`, f1(a), f1(b), f2(r), '≤ 1.10', yes(le(r, 1.1)));
 			}
 		}
 	}
@@ -654,7 +693,7 @@ function report(facts) {
 		const n = R.any ? R.any.create.waiting : '?';
 		for (const [k, label] of [['main', 'main process'], ['total', 'main + children']]) {
 			const d = mb(R.memWaiting[k] - R.memIdle[k]);
-			row(`n8n RSS (MB), ${label}: ${n} waiting vs idle after start-up`, f1(mb(R.memWaiting[k])), f1(mb(R.memIdle[k])), `${d >= 0 ? '+' : ''}${f1(d)} MB`, '≤ +50 MB', yes(Number.isFinite(d) ? d <= 50 : undefined));
+			row(`n8n RSS (MB, median of readings over 10 s), ${label}: ${n} waiting vs idle after start-up`, f1(mb(R.memWaiting[k])), f1(mb(R.memIdle[k])), `${d >= 0 ? '+' : ''}${f1(d)} MB`, '≤ +50 MB', yes(Number.isFinite(d) ? d <= 50 : undefined));
 		}
 		if (R.memBeforeAny) {
 			const d = mb(R.memWaiting.main - R.memBeforeAny.main);
@@ -674,15 +713,16 @@ function report(facts) {
 	}
 	if (R.guards) {
 		const g = R.guards;
-		d.push(`- phase 2 statuses: refused ${JSON.stringify(g.statuses.refused)}, false condition ${JSON.stringify(g.statuses.ignored)}, successful ${JSON.stringify(g.statuses.ok)}`);
-		d.push(`- phase 2 nothing resumed or started by refused/ignored calls: apiKey workflow waiting ${g.before.authWaiting} → ${g.after.authWaiting}, executions ${g.before.authAll} → ${g.after.authAll}; false-condition workflow waiting ${g.before.falseWaiting} → ${g.after.falseWaiting}, executions ${g.before.falseAll} → ${g.after.falseAll} (${g.before.authWaiting === g.after.authWaiting && g.before.authAll === g.after.authAll && g.before.falseWaiting === g.after.falseWaiting && g.before.falseAll === g.after.falseAll ? 'unchanged' : 'CHANGED'}); a refused execution then resumed with the right key → ${g.rightKeyStatus}`);
+		d.push(`- phase 2 (GET on the callback URL, the 5 kinds interleaved call by call): ${Object.keys(g.lat).map((k) => `${k} p50 ${f1(pct(g.lat[k], 50))} / p95 ${f1(pct(g.lat[k], 95))} ms ${JSON.stringify(g.statuses[k])}`).join('; ')} (refused = wrong key, keyOk = right key, ignored = \`={{ false }}\`, condOk = \`={{ true }}\`, plain = no guard)`);
+		const same = g.before.refused.waiting === g.after.refused.waiting && g.before.refused.all === g.after.refused.all && g.before.ignored.waiting === g.after.ignored.waiting && g.before.ignored.all === g.after.ignored.all;
+		d.push(`- phase 2 nothing resumed or started by refused/ignored calls: API-key workflow waiting ${g.before.refused.waiting} → ${g.after.refused.waiting}, executions ${g.before.refused.all} → ${g.after.refused.all}; false-condition workflow waiting ${g.before.ignored.waiting} → ${g.after.ignored.waiting}, executions ${g.before.ignored.all} → ${g.after.ignored.all} (${same ? 'unchanged' : 'CHANGED'}); a refused execution afterwards resumed with the right key → ${g.rightKeyStatus}`);
 	}
 	if (R.all) {
 		const a = R.all;
-		d.push(`- phase 3 all: status ${a.all.status}, ${a.all.resumed} of ${a.all.waitingBefore} waiting resumed in ${f1(a.all.ms)} ms (${f1(a.all.rate)}/s)`);
+		d.push(`- phase 3 all: status ${a.all.status}, ${a.all.resumed} of ${a.all.waitingBefore} waiting resumed in ${f1(a.all.ms)} ms (${f1(a.all.rate)}/s); n8n main-process CPU ${f1(a.all.cpuMs / Math.max(1, a.all.resumed))} ms per resume`);
 		for (const c of URL_CONCURRENCIES) {
 			const u = a.url[c];
-			d.push(u ? `- phase 3 resume URLs c=${c}: ${u.ok}/${u.n} in ${f1(u.ms)} ms → ${f1(u.rate)}/s ${JSON.stringify(u.statuses)}` : `- phase 3 resume URLs c=${c}: not run`);
+			d.push(u ? `- phase 3 resume URLs c=${c}: ${u.ok}/${u.n} in ${f1(u.ms)} ms → ${f1(u.rate)}/s ${JSON.stringify(u.statuses)}; n8n main-process CPU ${f1(u.cpuMs / Math.max(1, u.ok))} ms per resume` : `- phase 3 resume URLs c=${c}: not run`);
 		}
 		d.push(`- phase 3 creating waiting executions: ${a.creates.map((c) => `${c.waiting} in ${f1(c.seconds)} s`).join(', ')}`);
 	}
@@ -691,6 +731,8 @@ function report(facts) {
 		const pageMs = a.pages.map((p) => p.ms);
 		d.push(`- phase 4 created ${a.create.waiting} waiting in ${f1(a.create.seconds)} s (${f1(a.create.waiting / a.create.seconds)}/s)${a.create.timedOut ? ' — NOT all, phase time limit' : ''}`);
 		d.push(`- phase 4 any: ${a.anyLat.length} × 200, p50 ${f1(pct(a.anyLat, 50))} ms, p95 ${f1(pct(a.anyLat, 95))} ms, statuses ${JSON.stringify(a.statuses.any)}; direct: ${a.directLat.length} × 200, p50 ${f1(pct(a.directLat, 50))} ms, p95 ${f1(pct(a.directLat, 95))} ms`);
+		d.push(`- phase 4 stable URL with ?execution=<id> (one public-API GET, then the same forward): p50 ${f1(pct(a.byIdLat, 50))} ms, p95 ${f1(pct(a.byIdLat, 95))} ms ${JSON.stringify(a.statuses.byId)}`);
+		d.push(`- phase 4 n8n main-process CPU per call (p50): any ${f1(pct(a.cpu.any, 50))} ms, direct ${f1(pct(a.cpu.direct, 50))} ms, ?execution=<id> ${f1(pct(a.cpu.byId, 50))} ms`);
 		d.push(`- phase 4 where any's time goes: it first lists every waiting execution of the workflow with its data through the public API; the same listing from this script took ${f1(a.listMs)} ms (${a.pages.length} pages of ≤ 250, page p50 ${f1(pct(pageMs, 50))} ms, max ${f1(Math.max(...pageMs))} ms, ${f1(a.pages.reduce((s, p) => s + p.bytes, 0) / 1048576)} MB) for ${a.listed} executions; listing + one direct resume ≈ ${f1(a.listMs + pct(a.directLat, 50))} ms vs any p50 ${f1(pct(a.anyLat, 50))} ms`);
 	}
 	if (R.memIdle) d.push(`- RSS idle after start-up: ${memLine(R.memIdle)}`);
@@ -768,7 +810,7 @@ async function main() {
 		await n8n.start();
 		log(`n8n up at ${n8n.info.baseUrl} (pid ${n8n.info.pid}) in ${((Date.now() - t0) / 1000).toFixed(1)} s; log ${n8n.info.logFile}`);
 		await sleep(5000); // let the task runner come up and start-up work settle
-		R.memIdle = memory(n8n.info.pid);
+		R.memIdle = await memorySampled(n8n.info.pid);
 		log(`RSS idle: ${memLine(R.memIdle)}`);
 		const n8nCred = await credential('externalCallbackN8nApi', { baseUrl: n8n.info.baseUrl, apiKey: n8n.info.apiKey });
 		const phases = [

@@ -28,6 +28,9 @@ export const ErrorCodes = {
 	INVALID_JSON: 1010,
 	UNSUPPORTED_CONTENT_TYPE: 1011,
 	BODY_TOO_LARGE: 1012,
+	INVALID_ENCODING: 1013,
+	QUERY_TOO_LONG: 1014,
+	TOO_DEEP: 1015,
 	INTERNAL: 1099,
 } as const;
 
@@ -62,6 +65,15 @@ export const bodyTooLarge = (limitBytes: number) =>
 		ErrorCodes.BODY_TOO_LARGE,
 		`The request body is larger than the accepted ${limitBytes} bytes`,
 	);
+
+export const invalidEncoding = () =>
+	new CallbackError(400, ErrorCodes.INVALID_ENCODING, 'The request body is not valid UTF-8');
+
+export const queryTooLong = (limit: number) =>
+	new CallbackError(414, ErrorCodes.QUERY_TOO_LONG, `The query string is longer than the accepted ${limit} characters`);
+
+export const tooDeep = (limit: number) =>
+	new CallbackError(422, ErrorCodes.TOO_DEEP, `The request data is nested deeper than ${limit} levels`);
 
 export const internalError = () =>
 	new CallbackError(500, ErrorCodes.INTERNAL, 'The callback could not be processed');

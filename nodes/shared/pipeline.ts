@@ -37,6 +37,8 @@ export interface PipelineSpec {
 
 interface N8nRequest {
 	method?: string;
+	url?: string;
+	originalUrl?: string;
 	headers: Record<string, string | string[] | undefined>;
 	contentType?: string;
 	rawBody?: Buffer;
@@ -57,8 +59,10 @@ export async function readIncoming(ctx: IWebhookFunctions): Promise<IncomingCall
 		if (!N8N_PARSED.test(contentType)) await req.readRawBody();
 	}
 	const declared = Number(req.headers['content-length']);
+	const url = String(req.originalUrl ?? req.url ?? '');
 	return {
 		method: String(req.method ?? 'GET'),
+		queryLength: url.includes('?') ? url.length - url.indexOf('?') - 1 : 0,
 		contentType,
 		headers: ctx.getHeaderData() as Record<string, string | string[] | undefined>,
 		query: (ctx.getQueryData() ?? {}) as Record<string, unknown>,

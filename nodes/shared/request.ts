@@ -1,9 +1,11 @@
-import { bodyTooLarge, invalidJson, unsupportedContentType } from './errors';
+import { bodyTooLarge, invalidEncoding, invalidJson, queryTooLong, tooDeep, unsupportedContentType } from './errors';
 import { redactHeaders, redactQuery } from './secrets';
 
 /** What the pipeline needs of an incoming HTTP request, independent of n8n's objects. */
 export interface IncomingCallback {
 	method: string;
+	/** Length of the raw query string, when known. */
+	queryLength?: number;
 	/** Lower-cased mime type without parameters, '' when absent. */
 	contentType: string;
 	headers: Record<string, string | string[] | undefined>;
@@ -49,6 +51,51 @@ export interface ParseOptions {
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+/**
+ * Deeper data gets 422: n8n accepts a 200,000-level JSON array and then cannot read the
+ * execution back ("Found corrupted execution data").
+ */
+export const MAX_DEPTH = 64;
+
+/** Depth of nested objects/arrays, measured without recursion (hostile input cannot overflow the stack). */
+export function depthOf(value: unknown, limit = MAX_DEPTH): number {
+	let max = 0;
+	const stack: Array<[unknown, number]> = [[value, 0]];
+	while (stack.length) {
+		const [v, d] = stack.pop()!;
+		if (v === null || typeof v !== 'object') continue;
+		if (d + 1 > max) max = d + 1;
+		if (max > limit) return max;
+		for (const child of Object.values(v as Record<string, unknown>)) {
+			if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
+		}
+	}
+	return max;
+}
+
+/** Longer query strings get 414 (Node itself refuses request heads over 16 KB with 431). */
+export const MAX_QUERY_LENGTH = 8192;
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+function isUtf8(bytes: Buffer): boolean {
+	try {
+		UTF8.decode(bytes);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+function isTextual(contentType: string): boolean {
+	return (
+		contentType === 'text/plain' ||
+		contentType === 'application/x-www-form-urlencoded' ||
+		contentType === 'application/json' ||
+		contentType.endsWith('+json') ||
+		contentType.endsWith('/xml') ||
+		contentType.endsWith('+xml')
+	);
+}
 const N8N_PARSED_TYPES = new Set([
 	'application/json',
 	'application/x-www-form-urlencoded',
@@ -104,8 +151,11 @@ export function parseCallback(req: IncomingCallback, options: ParseOptions = {})
 	const contentType = (req.contentType ?? '').toLowerCase();
 	const allowed = (options.allowedContentTypes ?? []).map((t) => t.trim().toLowerCase()).filter(Boolean);
 
+	if ((req.queryLength ?? 0) > MAX_QUERY_LENGTH) throw queryTooLong(MAX_QUERY_LENGTH);
 	const size = req.rawBody?.length ?? req.contentLength ?? 0;
 	if (options.maxBodyBytes && size > options.maxBodyBytes) throw bodyTooLarge(options.maxBodyBytes);
+	// Bodies parsed as text must be UTF-8: n8n would decode broken bytes into U+FFFD and accept them.
+	if (req.rawBody?.length && isTextual(contentType) && !isUtf8(req.rawBody)) throw invalidEncoding();
 
 	const hasBody = size > 0 || !bodyIsEmpty(req.body);
 	if (allowed.length && hasBody && !allowed.includes(contentType)) {
@@ -148,6 +198,7 @@ export function parseCallback(req: IncomingCallback, options: ParseOptions = {})
 	if (strip.length && body && typeof body === 'object' && !Array.isArray(body)) {
 		body = Object.fromEntries(Object.entries(body as Record<string, unknown>).filter(([k]) => !strip.includes(k)));
 	}
+	if (depthOf(body) > MAX_DEPTH || depthOf(req.query) > MAX_DEPTH) throw tooDeep(MAX_DEPTH);
 	const useBody = BODY_METHODS.has(method) || (method === 'DELETE' && !bodyIsEmpty(body));
 	parsed.data = useBody ? (body ?? {}) : query;
 	return parsed;

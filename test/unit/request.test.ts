@@ -459,3 +459,48 @@ describe('parseCallback: headers', () => {
 		expect(parsed.headers['x-forwarded-for']).toEqual(['1.1.1.1', '2.2.2.2']);
 	});
 });
+
+describe('hostile input', () => {
+	const { parseCallback: parse, MAX_QUERY_LENGTH } = jest.requireActual('../../nodes/shared/request');
+
+	test('a text body that is not valid UTF-8 → 400 code 1013', () => {
+		const rawBody = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]);
+		for (const contentType of ['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/vnd.api+json']) {
+			expect(() => parse({ method: 'POST', contentType, headers: {}, query: {}, body: {}, rawBody })).toThrow(
+				expect.objectContaining({ status: 400, code: 1013 }),
+			);
+		}
+		// a binary body may hold any bytes
+		expect(parse({ method: 'POST', contentType: 'image/png', headers: {}, query: {}, body: {}, rawBody }).binaryBody).toBeDefined();
+	});
+
+	test('valid multi-byte UTF-8 passes', () => {
+		const rawBody = Buffer.from(JSON.stringify({ a: 'ü€𝄞' }));
+		expect(parse({ method: 'POST', contentType: 'application/json', headers: {}, query: {}, body: { a: 'ü€𝄞' }, rawBody }).data).toEqual({ a: 'ü€𝄞' });
+	});
+
+	test('a query string over the limit → 414 code 1014', () => {
+		expect(() => parse({ method: 'GET', contentType: '', headers: {}, query: {}, body: {}, queryLength: MAX_QUERY_LENGTH + 1 })).toThrow(
+			expect.objectContaining({ status: 414, code: 1014 }),
+		);
+		expect(parse({ method: 'GET', contentType: '', headers: {}, query: { a: '1' }, body: {}, queryLength: MAX_QUERY_LENGTH }).data).toEqual({ a: '1' });
+	});
+});
+
+describe('nesting depth', () => {
+	const { parseCallback: parse, depthOf, MAX_DEPTH } = jest.requireActual('../../nodes/shared/request');
+	const nest = (n: number) => JSON.parse('['.repeat(n) + ']'.repeat(n));
+
+	test('depthOf measures without recursion, even 200,000 levels', () => {
+		expect(depthOf({ a: { b: [1, { c: 2 }] } })).toBe(4);
+		expect(depthOf('x')).toBe(0);
+		expect(depthOf(nest(200_000))).toBeGreaterThan(MAX_DEPTH);
+	});
+
+	test('data deeper than the limit → 422 code 1015; at the limit it passes', () => {
+		expect(() => parse({ method: 'POST', contentType: 'application/json', headers: {}, query: {}, body: nest(MAX_DEPTH + 1) })).toThrow(
+			expect.objectContaining({ status: 422, code: 1015 }),
+		);
+		expect(parse({ method: 'POST', contentType: 'application/json', headers: {}, query: {}, body: nest(MAX_DEPTH) }).data).toEqual(nest(MAX_DEPTH));
+	});
+});

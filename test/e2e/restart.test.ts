@@ -1,0 +1,63 @@
+import { loadFixture, nodeOutput, nodeRuns, postJson } from './harness/client';
+import { N8nApi } from './harness/client';
+import { type N8nInstance, newInstance } from './harness/n8n';
+import { shared } from './harness/shared';
+
+/** 200 in `npm test`; `npm run soak` sets ECB_RESTART_EXECUTIONS=1000. */
+const COUNT = Number(process.env.ECB_RESTART_EXECUTIONS ?? 200);
+const CONCURRENCY = 10;
+
+async function inBatches<T>(n: number, fn: (i: number) => Promise<T>): Promise<T[]> {
+	const out: T[] = new Array(n);
+	let next = 0;
+	await Promise.all(
+		Array.from({ length: CONCURRENCY }, async () => {
+			while (next < n) {
+				const i = next++;
+				out[i] = await fn(i);
+			}
+		}),
+	);
+	return out;
+}
+
+let n8n: N8nInstance;
+beforeAll(async () => {
+	// Its own n8n: this test stops and starts it.
+	const { state } = shared();
+	n8n = newInstance(state.install, { nodesDir: state.nodesDir });
+	await n8n.start();
+}, 240_000);
+afterAll(async () => {
+	await n8n?.stop();
+	if (!process.env.ECB_KEEP_N8N_FOLDER) n8n?.destroy();
+});
+
+test(`${COUNT} executions waiting, n8n stopped and started again: each resumes exactly once with its own data`, async () => {
+	const api = new N8nApi(n8n.info);
+	const { triggerUrl } = await api.publish(loadFixture('wait-basic'));
+	const started = await inBatches(COUNT, async (i) => {
+		const r = await postJson(triggerUrl, { orderId: `R-${i}` });
+		if (r.status !== 200) throw new Error(`start ${i} failed: ${r.status} ${r.text}`);
+		return r.json as { executionId: string; callbackUrl: string };
+	});
+	await inBatches(COUNT, (i) => api.waitForStatus(started[i].executionId, ['waiting'], 120_000));
+
+	await n8n.restart();
+
+	const replies = await inBatches(COUNT, (i) => postJson(started[i].callbackUrl, { n: i }));
+	expect(replies.filter((r) => r.status !== 200).map((r) => `${r.status} ${r.text}`)).toEqual([]);
+	const seen = new Set<number>();
+	await inBatches(COUNT, async (i) => {
+		const e = await api.waitForStatus(started[i].executionId, ['success'], 120_000);
+		expect(nodeRuns(e, 'Done')).toBe(1);
+		const out = nodeOutput(e, 'Done')![0];
+		expect(out.data).toEqual({ n: i });
+		expect(out.timedOut).toBe(false);
+		seen.add(out.data.n);
+	});
+	expect(seen.size).toBe(COUNT);
+	// nothing doubled: a second round of calls resumes nothing
+	const again = await inBatches(Math.min(COUNT, 20), (i) => postJson(started[i].callbackUrl, { n: -1 }));
+	expect(again.every((r) => r.status === 409)).toBe(true);
+}, 900_000);
