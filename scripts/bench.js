@@ -206,6 +206,61 @@ function cpuMs(pid) {
 		return NaN;
 	}
 }
+/** Machine-wide CPU (ms, all cores) from /proc/stat: busy and total. */
+function machineCpu() {
+	try {
+		const v = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+		const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+		const idle = v[3] + (v[4] || 0);
+		return { busy: ((total - idle) * 1000) / CLK_TCK, total: (total * 1000) / CLK_TCK };
+	} catch {
+		return { busy: NaN, total: NaN };
+	}
+}
+/** CPU (ms) of n8n's main process and its descendants. */
+function n8nCpu(pid) {
+	const pids = [pid];
+	for (let i = 0; i < pids.length && i < 64; i++) pids.push(...childPids(pids[i]));
+	return pids.reduce((s, p) => s + (Number.isFinite(cpuMs(p)) ? cpuMs(p) : 0), 0);
+}
+/** Who used the machine during a phase: this n8n, this script, everything else (other n8n's, tests…). */
+function cpuSnapshot(pid) {
+	const u = process.cpuUsage();
+	return { t: Date.now(), m: machineCpu(), n8n: n8nCpu(pid), client: (u.user + u.system) / 1000, load: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') };
+}
+function cpuShare(a, b) {
+	const wall = b.t - a.t;
+	const cores = os.cpus().length;
+	const pctOf = (ms) => (100 * ms) / (wall * cores);
+	const busy = b.m.busy - a.m.busy;
+	const n8nMs = b.n8n - a.n8n;
+	const clientMs = b.client - a.client;
+	return {
+		wallS: wall / 1000,
+		busyPct: pctOf(busy),
+		n8nPct: pctOf(n8nMs),
+		clientPct: pctOf(clientMs),
+		otherPct: pctOf(Math.max(0, busy - n8nMs - clientMs)),
+		load: b.load,
+	};
+}
+const shareLine = (c) =>
+	`machine busy ${f1(c.busyPct)}% of ${os.cpus().length} cores over ${f1(c.wallS)} s: this n8n ${f1(c.n8nPct)}%, this script ${f1(c.clientPct)}%, other processes ${f1(c.otherPct)}% (load average at end ${c.load})`;
+function otherN8ns(pid) {
+	const out = [];
+	for (const d of fs.readdirSync('/proc')) {
+		if (!/^\d+$/.test(d) || Number(d) === pid) continue;
+		const cmd = (() => {
+			try {
+				return fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' ');
+			} catch {
+				return '';
+			}
+		})();
+		if (/n8n\/bin\/n8n start/.test(cmd)) out.push(Number(d));
+	}
+	return out;
+}
 const memLine = (m) =>
 	`main ${f1(mb(m.main))} MB, with children ${f1(mb(m.total))} MB` +
 	(m.range ? ` (median of ${m.samples} readings over ${((m.samples - 1) * 0.5).toFixed(1)} s; main ${f1(mb(m.range.main[0]))}–${f1(mb(m.range.main[1]))}, with children ${f1(mb(m.range.total[0]))}–${f1(mb(m.range.total[1]))})` : '') +
@@ -332,6 +387,27 @@ async function waitForWaiting(workflowId, want, deadline, label) {
 	return n;
 }
 
+const FINAL = new Set(['success', 'error', 'crashed', 'canceled']);
+/**
+ * Between timed calls: wait until the execution a call resumed has finished (bounded), so that
+ * its continuation does not run inside the next timed call. On 2 cores a resumed execution's
+ * remaining work otherwise lands on whichever call comes next. Calls that resume nothing get one
+ * status read too, so every timed call is followed by the same kind of pause.
+ */
+async function settle(executionId, resumed) {
+	if (!executionId) return;
+	const deadline = Date.now() + 15_000;
+	for (let i = 0; i < 600 && Date.now() < deadline; i++) {
+		const r = await request('GET', `${n8n.info.baseUrl}/api/v1/executions/${executionId}?includeData=false`, {
+			headers: { 'X-N8N-API-KEY': n8n.info.apiKey },
+		});
+		const b = json(r);
+		if (!resumed || (b && FINAL.has(b.status))) return;
+		await sleep(20);
+	}
+	log(`  execution ${executionId} did not finish within 15 s`);
+}
+
 async function credential(type, data) {
 	const c = await n8n.api('POST', '/credentials', { name: `bench ${type} ${randomUUID().slice(0, 6)}`, type, data });
 	return { id: c.id, name: c.name };
@@ -434,7 +510,7 @@ async function resumeUrls(workflowId, wait, deadline) {
 // ---------------------------------------------------------------------------------------------
 // phases
 // ---------------------------------------------------------------------------------------------
-const R = { notes: [] };
+const R = { notes: [], cpu: [] };
 
 async function phaseResume() {
 	const n = SIZES.BENCH_RESUMES;
@@ -459,6 +535,7 @@ async function phaseResume() {
 				bad[k]++;
 				if (bad[k] === 1) log(`  ${k} resume #${i}: ${r.status} ${r.text.slice(0, 200)}`);
 			} else if (i >= w) lat[k].push(r.ms);
+			await settle(s[i].executionId, r.status === 200);
 		}
 	}
 	await drain(po.id, 'ours');
@@ -502,6 +579,7 @@ async function phaseGuards() {
 			const r = await v.call(v.started[i].url);
 			statuses[k][r.status] = (statuses[k][r.status] || 0) + 1;
 			if (r.status === v.want && i >= w) lat[k].push(r.ms);
+			await settle(v.started[i].executionId, k !== 'refused' && k !== 'ignored' && r.status === 200);
 		}
 	}
 	for (const v of Object.values(kinds)) await drain(v.published.id, 'guards');
@@ -520,14 +598,16 @@ async function phaseGuards() {
 async function phaseAll(n8nCred) {
 	const n = SIZES.BENCH_ALL;
 	log(`phase 3: all on the stable URL over ${n} waiting vs resume URLs at concurrency ${URL_CONCURRENCIES.join(', ')}`);
-	const deadline = Date.now() + PHASE_MS;
+	// five create-and-measure steps: each step (create, then measure) has its own time limit
+	const step = () => Date.now() + PHASE_MS;
+	let deadline = step();
 	const p = await publishStable('all', n8nCred);
 	const out = { creates: [], url: {} };
 	const c0 = await createWaiting('all: create', p.triggerUrl, p.id, n, deadline);
 	out.creates.push(c0);
 	await drain(p.id, 'all: create');
 	const cpu0 = cpuMs(n8n.info.pid);
-	const r = await request('GET', `${p.stableUrl}?execution=all`, { timeoutMs: Math.max(10_000, deadline - Date.now()) }).catch((e) => ({
+	const r = await request('GET', `${p.stableUrl}?execution=all`, { timeoutMs: PHASE_MS }).catch((e) => ({
 		status: 'error',
 		text: e.message,
 		ms: NaN,
@@ -539,13 +619,10 @@ async function phaseAll(n8nCred) {
 	const left = await countWaiting(p.id);
 	if (left) log(`  after all: ${left} still waiting`);
 	for (const c of URL_CONCURRENCIES) {
-		if (Date.now() >= deadline) {
-			log(`  concurrency ${c}: skipped, phase time limit reached`);
-			continue;
-		}
-		const cr = await createWaiting(`url c=${c}: create`, p.triggerUrl, p.id, n, deadline);
+		const cr = await createWaiting(`url c=${c}: create`, p.triggerUrl, p.id, n, step());
 		out.creates.push(cr);
 		await drain(p.id, `url c=${c}: create`);
+		deadline = step();
 		const urls = await resumeUrls(p.id, p.wait, deadline);
 		const statuses = {};
 		const cpu1 = cpuMs(n8n.info.pid);
@@ -579,6 +656,7 @@ async function phaseAny(n8nCred) {
 	log(`  RSS before creating them: ${memLine(R.memBeforeAny)}`);
 	const c = await createWaiting('any: create', p.triggerUrl, p.id, n, deadline);
 	await drain(p.id, 'any: create');
+	const callDeadline = Date.now() + PHASE_MS; // the calls get their own time limit
 	await sleep(2000);
 	R.memWaiting = await memorySampled(n8n.info.pid);
 	log(`  RSS with ${c.waiting} waiting: ${memLine(R.memWaiting)}`);
@@ -588,7 +666,7 @@ async function phaseAny(n8nCred) {
 	const list = [];
 	{
 		let cursor;
-		for (let page = 0; page < 1000 && Date.now() < deadline; page++) {
+		for (let page = 0; page < 1000 && Date.now() < callDeadline; page++) {
 			const q = new URLSearchParams({ status: 'waiting', workflowId: String(p.id), includeData: 'true', limit: '250' });
 			if (cursor) q.set('cursor', cursor);
 			const r = await request('GET', `${n8n.info.baseUrl}/api/v1/executions?${q}`, { headers: { 'X-N8N-API-KEY': n8n.info.apiKey } });
@@ -601,34 +679,45 @@ async function phaseAny(n8nCred) {
 	}
 	const listMs = performance.now() - tl;
 	const newest = list.filter((e) => e.data && e.data.resumeToken).sort((a, b) => Number(b.id) - Number(a.id)); // `any` takes the oldest
-	const direct = newest.filter((_, i) => i % 2 === 0).map((e) => `${n8n.info.baseUrl}/webhook-waiting/${e.id}/${p.wait.id}?signature=${e.data.resumeToken}`);
-	const byId = newest.filter((_, i) => i % 2 === 1).map((e) => `${p.stableUrl}?execution=${e.id}`);
+	const direct = newest.filter((_, i) => i % 2 === 0).map((e) => ({ id: String(e.id), url: `${n8n.info.baseUrl}/webhook-waiting/${e.id}/${p.wait.id}?signature=${e.data.resumeToken}` }));
+	const byId = newest.filter((_, i) => i % 2 === 1).map((e) => ({ id: String(e.id), url: `${p.stableUrl}?execution=${e.id}` }));
+	// one execution with its data through the public API, as ?execution=<id> does (client side)
+	const single = [];
+	for (const e of newest.slice(-5)) {
+		const r = await request('GET', `${n8n.info.baseUrl}/api/v1/executions/${e.id}?includeData=true`, { headers: { 'X-N8N-API-KEY': n8n.info.apiKey } });
+		single.push(r.ms);
+	}
 	log(`  listing ${list.length} waiting with data (what any does first): ${f1(listMs)} ms, ${pages.length} pages, ` +
 		`page p50 ${f1(pct(pages.map((x) => x.ms), 50))} ms, ${f1(pages.reduce((s, x) => s + x.bytes, 0) / 1048576)} MB`);
 	// interleaved: any on the stable URL, a direct resume URL, the stable URL with ?execution=<id>
-	const lat = { any: [], direct: [], byId: [] };
-	const cpu = { any: [], direct: [], byId: [] };
-	const statuses = { any: {}, direct: {}, byId: {} };
+	const KINDS = ['any', 'direct', 'byId', 'miss'];
+	const lat = Object.fromEntries(KINDS.map((k) => [k, []]));
+	const cpu = Object.fromEntries(KINDS.map((k) => [k, []]));
+	const statuses = Object.fromEntries(KINDS.map((k) => [k, {}]));
+	const want = { any: 200, direct: 200, byId: 200, miss: 404 };
 	const anyIds = [];
-	for (let i = 0; i < calls && Date.now() < deadline; i++) {
-		for (const [k, url] of [['any', `${p.stableUrl}?execution=any`], ['direct', direct[i]], ['byId', byId[i]]]) {
-			if (!url) continue;
+	for (let i = 0; i < calls && Date.now() < callDeadline; i++) {
+		const miss = { url: `${p.stableUrl}?execution=99999999` }; // webhook + one API GET (404), nothing forwarded
+		for (const [k, target] of [['any', { url: `${p.stableUrl}?execution=any` }], ['direct', direct[i]], ['byId', byId[i]], ['miss', miss]]) {
+			if (!target) continue;
+			const url = target.url;
 			const c0 = cpuMs(n8n.info.pid);
 			const a = await request('GET', url, { timeoutMs: 600_000 }).catch((e) => ({ status: 'error', text: e.message, ms: NaN, headers: {} }));
 			statuses[k][a.status] = (statuses[k][a.status] || 0) + 1;
-			if (a.status === 200) {
+			if (a.status === want[k]) {
 				lat[k].push(a.ms);
 				cpu[k].push(cpuMs(n8n.info.pid) - c0);
 				if (k === 'any') anyIds.push(a.headers['x-execution-id']);
 			} else if (statuses[k][a.status] === 1) log(`  ${k} #${i}: ${a.status} ${a.text.slice(0, 200)}`);
+			await settle(k === 'any' ? a.headers['x-execution-id'] : target.id, a.status === 200 && k !== 'miss');
 		}
 	}
 	const anyLat = lat.any;
 	const directLat = lat.direct;
 	await drain(p.id, 'any calls');
 	R.memAfterAny = await memorySampled(n8n.info.pid, 6);
-	R.any = { create: c, listMs, pages, listed: list.length, anyLat, directLat, byIdLat: lat.byId, cpu, statuses, anyIds: anyIds.slice(0, 5) };
-	for (const k of ['any', 'direct', 'byId']) {
+	R.any = { create: c, listMs, pages, listed: list.length, anyLat, directLat, byIdLat: lat.byId, missLat: lat.miss, single, cpu, statuses, anyIds: anyIds.slice(0, 5) };
+	for (const k of KINDS) {
 		log(`  ${k}: p50 ${f1(pct(lat[k], 50))} ms p95 ${f1(pct(lat[k], 95))} ms, n8n CPU p50 ${f1(pct(cpu[k], 50))} ms/call ${JSON.stringify(statuses[k])}`);
 	}
 	log(`  RSS after: ${memLine(R.memAfterAny)}`);
@@ -732,9 +821,11 @@ function report(facts) {
 		d.push(`- phase 4 created ${a.create.waiting} waiting in ${f1(a.create.seconds)} s (${f1(a.create.waiting / a.create.seconds)}/s)${a.create.timedOut ? ' — NOT all, phase time limit' : ''}`);
 		d.push(`- phase 4 any: ${a.anyLat.length} × 200, p50 ${f1(pct(a.anyLat, 50))} ms, p95 ${f1(pct(a.anyLat, 95))} ms, statuses ${JSON.stringify(a.statuses.any)}; direct: ${a.directLat.length} × 200, p50 ${f1(pct(a.directLat, 50))} ms, p95 ${f1(pct(a.directLat, 95))} ms`);
 		d.push(`- phase 4 stable URL with ?execution=<id> (one public-API GET, then the same forward): p50 ${f1(pct(a.byIdLat, 50))} ms, p95 ${f1(pct(a.byIdLat, 95))} ms ${JSON.stringify(a.statuses.byId)}`);
-		d.push(`- phase 4 n8n main-process CPU per call (p50): any ${f1(pct(a.cpu.any, 50))} ms, direct ${f1(pct(a.cpu.direct, 50))} ms, ?execution=<id> ${f1(pct(a.cpu.byId, 50))} ms`);
+		d.push(`- phase 4 stable URL with ?execution=99999999 (webhook + one public-API GET → 404, nothing forwarded): p50 ${f1(pct(a.missLat, 50))} ms ${JSON.stringify(a.statuses.miss)}; one execution with data through the public API from this script: p50 ${f1(pct(a.single, 50))} ms`);
+		d.push(`- phase 4 n8n main-process CPU per call (p50): any ${f1(pct(a.cpu.any, 50))} ms, direct ${f1(pct(a.cpu.direct, 50))} ms, ?execution=<id> ${f1(pct(a.cpu.byId, 50))} ms, ?execution=99999999 ${f1(pct(a.cpu.miss, 50))} ms`);
 		d.push(`- phase 4 where any's time goes: it first lists every waiting execution of the workflow with its data through the public API; the same listing from this script took ${f1(a.listMs)} ms (${a.pages.length} pages of ≤ 250, page p50 ${f1(pct(pageMs, 50))} ms, max ${f1(Math.max(...pageMs))} ms, ${f1(a.pages.reduce((s, p) => s + p.bytes, 0) / 1048576)} MB) for ${a.listed} executions; listing + one direct resume ≈ ${f1(a.listMs + pct(a.directLat, 50))} ms vs any p50 ${f1(pct(a.anyLat, 50))} ms`);
 	}
+	for (const c of R.cpu) d.push(`- CPU during phase ${c.name}: ${shareLine(c.share)}; other n8n processes running at its start: ${c.others}`);
 	if (R.memIdle) d.push(`- RSS idle after start-up: ${memLine(R.memIdle)}`);
 	if (R.memBeforeAny) d.push(`- RSS before creating phase-4 executions: ${memLine(R.memBeforeAny)}`);
 	if (R.memWaiting) d.push(`- RSS with phase-4 executions waiting: ${memLine(R.memWaiting)}`);
@@ -752,7 +843,7 @@ function report(facts) {
 		'',
 		table,
 		'',
-		'Latencies are client-side, request sent → reply received, keep-alive HTTP on 127.0.0.1. Ratios are ours / baseline. The targets are goals; nothing here fails a build.',
+		'Latencies are client-side, request sent → reply received, keep-alive HTTP on 127.0.0.1; sequential calls, each followed by waiting (public API) until the execution it resumed has finished. Ratios are ours / baseline. The targets are goals; nothing here fails a build.',
 		'',
 		'Details:',
 		'',
@@ -809,7 +900,7 @@ async function main() {
 		const t0 = Date.now();
 		await n8n.start();
 		log(`n8n up at ${n8n.info.baseUrl} (pid ${n8n.info.pid}) in ${((Date.now() - t0) / 1000).toFixed(1)} s; log ${n8n.info.logFile}`);
-		await sleep(5000); // let the task runner come up and start-up work settle
+		await sleep(15_000); // let the task runner come up and start-up work settle
 		R.memIdle = await memorySampled(n8n.info.pid);
 		log(`RSS idle: ${memLine(R.memIdle)}`);
 		const n8nCred = await credential('externalCallbackN8nApi', { baseUrl: n8n.info.baseUrl, apiKey: n8n.info.apiKey });
@@ -822,13 +913,17 @@ async function main() {
 		for (const [name, run, enabled] of phases) {
 			if (!enabled) continue;
 			const tp = Date.now();
+			const others = otherN8ns(n8n.info.pid);
+			const snap = cpuSnapshot(n8n.info.pid);
 			try {
 				await run();
 			} catch (error) {
 				log(`phase ${name} failed: ${error.stack || error.message}`);
 				R.notes.push(`phase ${name} failed: ${error.message.split('\n')[0]}`);
 			}
-			log(`phase ${name}: ${((Date.now() - tp) / 1000).toFixed(1)} s`);
+			const share = cpuShare(snap, cpuSnapshot(n8n.info.pid));
+			R.cpu.push({ name, share, others: others.length });
+			log(`phase ${name}: ${((Date.now() - tp) / 1000).toFixed(1)} s; ${shareLine(share)}; other n8n processes at start: ${others.length}`);
 		}
 	} finally {
 		if (!stopping) {
@@ -844,6 +939,7 @@ async function main() {
 	console.log(`\n${md}`);
 	console.log('(also written to test-artifacts/bench-latest.md)');
 	agent.destroy();
+	process.exit(0); // N8nInstance.stop() leaves a 30 s timer behind
 }
 
 main().catch(async (e) => {

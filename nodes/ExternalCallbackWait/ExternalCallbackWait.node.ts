@@ -199,6 +199,7 @@ export class ExternalCallbackWait implements INodeType {
 			...settings,
 			failOnRefusal: this.getNodeParameter('refusedCalls', 'keepWaiting') === 'fail',
 			expiresAt: generatedExpiry(this),
+			checkReadiness: true,
 			activate: (item) => {
 				item.json.timedOut = false;
 				item.json.failed = failUrl;

@@ -23,6 +23,8 @@ export const ErrorCodes = {
 	ALREADY_RESUMED: 1033,
 	/** The callback URL's expiry (Generate Callback URL) has passed. */
 	EXPIRED: 1040,
+	/** n8n is still starting (its crash recovery would mark a resumed execution as crashed). */
+	NOT_READY: 1052,
 	/** Stable URL: the n8n API (credential) cannot be used. */
 	N8N_API_UNAVAILABLE: 1051,
 	INVALID_JSON: 1010,
@@ -106,3 +108,6 @@ export const n8nApiUnavailable = (detail: string) =>
 	new CallbackError(503, ErrorCodes.N8N_API_UNAVAILABLE, `The n8n API cannot be used to find executions (${detail}); check the node's n8n API credential`);
 
 export const expired = (at: Date) => new CallbackError(410, ErrorCodes.EXPIRED, `This callback URL expired at ${at.toISOString()}`);
+
+export const notReady = () =>
+	new CallbackError(503, ErrorCodes.NOT_READY, 'n8n is still starting; retry in a few seconds');

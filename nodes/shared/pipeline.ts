@@ -2,7 +2,7 @@ import type { IBinaryKeyData, IDataObject, INodeExecutionData, IWebhookFunctions
 
 import { type HttpFetch, type Identity, headerValue } from './auth/types';
 import { CONDITION_ERROR_SENTINEL, bindCallback, isTrue, wrapForErrors } from './condition';
-import { CallbackError, conditionError, expired, internalError } from './errors';
+import { CallbackError, conditionError, expired, internalError, notReady } from './errors';
 import { FORWARD_HEADER, OUTCOME_HEADER, verifyForward } from './forward';
 import { credentialQueryParams, guard, type GuardSettings } from './guards';
 import { buildOutputJson } from './output';
@@ -30,6 +30,8 @@ export interface PipelineSpec {
 	failOnRefusal?: boolean;
 	/** After this, calls get 410 and resume nothing (a Generate Callback URL expiry). */
 	expiresAt?: Date;
+	/** Refuse (503) while the receiving n8n process has not finished starting. */
+	checkReadiness?: boolean;
 	response: ResponseOptions;
 	/** Turns the accepted call's item into what n8n should do (resume or start). */
 	activate: (item: INodeExecutionData, parsed: ParsedCallback) => INodeExecutionData[][];
@@ -94,6 +96,35 @@ async function attachBinary(ctx: IWebhookFunctions, parsed: ParsedCallback): Pro
 function applyHeaders(ctx: IWebhookFunctions, plan: ResponsePlan) {
 	const res = ctx.getResponseObject();
 	for (const [name, value] of Object.entries(plan.headers)) res.setHeader(name, value);
+}
+
+/** Where this n8n serves waiting webhooks, from the request itself (loopback to the same process). */
+export function ownBaseUrl(ctx: IWebhookFunctions): string {
+	const req = ctx.getRequestObject() as unknown as { socket?: { localPort?: number; localAddress?: string } };
+	const port = req.socket?.localPort;
+	const address = req.socket?.localAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+	const host = address.includes(':') ? `[${address}]` : address;
+	return `http://${host}:${port}`;
+}
+
+/**
+ * Whether the n8n process that received this call has finished starting. Until then its
+ * start-up crash recovery marks every running execution as crashed, so a callback resumed in
+ * that window would be lost. Unknown (no health endpoint reachable) counts as ready.
+ */
+export async function processReady(ctx: IWebhookFunctions): Promise<boolean> {
+	try {
+		const r = (await ctx.helpers.httpRequest({
+			url: `${ownBaseUrl(ctx)}/healthz/readiness`,
+			method: 'GET',
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: 2000,
+		})) as { statusCode: number };
+		return r.statusCode !== 503;
+	} catch {
+		return true;
+	}
 }
 
 /** Outbound HTTP for identity providers through n8n's own request helper. */
@@ -195,6 +226,10 @@ export async function runPipeline(ctx: IWebhookFunctions, spec: PipelineSpec): P
 	const res = ctx.getResponseObject();
 	try {
 		if (spec.expiresAt && Date.now() >= spec.expiresAt.getTime()) return fail(ctx, expired(spec.expiresAt));
+		if (spec.checkReadiness && !(await processReady(ctx))) {
+			res.setHeader('retry-after', '5');
+			return fail(ctx, notReady());
+		}
 		const incoming = await readIncoming(ctx);
 		const forwarded = spec.forwardKey
 			? verifyForward(headerValue(incoming.headers, FORWARD_HEADER), spec.forwardKey, String(ctx.getExecutionId()))

@@ -12,7 +12,7 @@ import {
 import { ApiError, type ApiGet, type WaitingExecution, executionState, listWaitingHere } from './executions';
 import { FORWARD_HEADER, OUTCOME_HEADER, type Outcome, signForward } from './forward';
 import { decodeState } from './state';
-import { type PipelineSpec, fail, readIncoming, refuse, screenCall } from './pipeline';
+import { type PipelineSpec, fail, ownBaseUrl, readIncoming, refuse, screenCall } from './pipeline';
 import { sendReply } from './response';
 import { TARGETING_QUERY_PARAMS } from './secrets';
 
@@ -162,15 +162,6 @@ function passOnHeaders(headers: Record<string, string | string[] | undefined>): 
 		out[name] = Array.isArray(value) ? value.join(', ') : value;
 	}
 	return out;
-}
-
-/** Where this n8n serves waiting webhooks, from the request itself (loopback to the same process). */
-function ownBaseUrl(ctx: IWebhookFunctions): string {
-	const req = ctx.getRequestObject() as unknown as { socket?: { localPort?: number; localAddress?: string } };
-	const port = req.socket?.localPort;
-	const address = req.socket?.localAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
-	const host = address.includes(':') ? `[${address}]` : address;
-	return `http://${host}:${port}`;
 }
 
 function apiGetter(ctx: IWebhookFunctions, base: string): ApiGet {

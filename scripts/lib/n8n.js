@@ -137,8 +137,11 @@ class N8nInstance {
 		};
 	}
 
-	/** Starts (or restarts) the process on the same folder and port; resolves when REST is up. */
-	async spawn() {
+	/**
+	 * Starts (or restarts) the process on the same folder and port. Resolves when n8n is ready,
+	 * or, with { waitFor: 'listening' }, as soon as its HTTP server answers (start-up unfinished).
+	 */
+	async spawn(options = {}) {
 		this.brokerPort = await freePort();
 		const out = this.options.logToConsole ? 'inherit' : fs.openSync(this.info.logFile, 'a');
 		this.child = spawn(this.install.nodeBin, [this.install.n8nBin, 'start'], {
@@ -151,10 +154,19 @@ class N8nInstance {
 		this.child.once('exit', () => (exited = true));
 		try {
 			await until(
-				`n8n to serve ${this.info.baseUrl}/rest/settings`,
+				`n8n to be ready (${this.info.baseUrl}/healthz/readiness)`,
 				async () => {
 					if (exited) throw new Error('n8n exited during start-up');
-					// /healthz answers before the REST routes are mounted; /rest/settings only after.
+					// /healthz answers as soon as the server listens: before the REST routes are mounted
+					// and before n8n's start-up crash recovery, which marks every execution running at
+					// that moment as crashed (a callback resumed then is lost). /healthz/readiness is
+					// 200 only once start-up is complete: traffic must wait for it.
+					if (options.waitFor === 'listening') {
+						const up = await fetch(`${this.info.baseUrl}/healthz`).catch(() => undefined);
+						return up && up.ok ? true : undefined;
+					}
+					const ready = await fetch(`${this.info.baseUrl}/healthz/readiness`).catch(() => undefined);
+					if (!ready || ready.status !== 200) return undefined;
 					const r = await fetch(`${this.info.baseUrl}/rest/settings`).catch(() => undefined);
 					return r && r.ok && (r.headers.get('content-type') || '').includes('json') ? true : undefined;
 				},
@@ -178,9 +190,9 @@ class N8nInstance {
 		}
 	}
 
-	async restart() {
+	async restart(options = {}) {
 		await this.stop();
-		await this.spawn();
+		await this.spawn(options);
 	}
 
 	destroy() {
