@@ -26,6 +26,15 @@ export class ExternalCallbackN8nApi implements ICredentialType {
 			description: 'How this n8n reaches itself (its main or webhook process), without /api/v1',
 		},
 		{
+			displayName: 'Webhook Base URL',
+			name: 'webhookBaseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'http://n8n-webhook:5678',
+			description:
+				'Where resume URLs are served, when not on the base URL above (queue mode with webhook processors). Empty: the base URL.',
+		},
+		{
 			displayName: 'API Key',
 			name: 'apiKey',
 			type: 'string',

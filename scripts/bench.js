@@ -839,6 +839,8 @@ function report(facts) {
 		'',
 		`Machine: ${facts.cpus} × ${facts.cpuModel}, ${f1(facts.memGb)} GB RAM, ${facts.osInfo}; n8n ${facts.n8nVersion} on Node ${facts.nodeVersion} (benchmark client: Node ${process.version}); one n8n process, embedded SQLite, loopback only`,
 		'',
+		facts.pkg ? `Package measured: packed ${facts.pkg.packedAt} from dist/ built ${facts.pkg.distBuilt} (git HEAD ${facts.pkg.head}, ${facts.pkg.dirty} uncommitted paths in the checkout), tarball sha256 ${facts.pkg.sha}` : '',
+		'',
 		`Sizes: ${Object.entries(SIZES).map(([k, v]) => `${k}=${v}`).join(' ')}`,
 		'',
 		table,
@@ -883,7 +885,24 @@ async function main() {
 	// `npm run …` exports the project's .npmrc (ignore-scripts=true) to child npm commands; run
 	// directly with node, do the same, or npm would compile the peer dependency's native addons.
 	process.env.npm_config_ignore_scripts ??= 'true';
-	const { nodesDir } = packAndInstall();
+	const { nodesDir, tarball } = packAndInstall();
+	// Others may rebuild dist/ or commit while this runs: say exactly what was measured.
+	const git = (...a) => {
+		try {
+			return execFileSync('git', a, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+		} catch {
+			return '?';
+		}
+	};
+	const distFile = path.join(ROOT, 'dist/nodes/ExternalCallbackWait/ExternalCallbackWait.node.js');
+	facts.pkg = {
+		head: git('rev-parse', '--short', 'HEAD'),
+		dirty: git('status', '--porcelain').split('\n').filter(Boolean).length,
+		sha: require('node:crypto').createHash('sha256').update(fs.readFileSync(tarball)).digest('hex').slice(0, 12),
+		distBuilt: fs.existsSync(distFile) ? fs.statSync(distFile).mtime.toISOString() : '?',
+		packedAt: new Date().toISOString(),
+	};
+	log(`package: packed ${facts.pkg.packedAt} from dist/ built ${facts.pkg.distBuilt}; git HEAD ${facts.pkg.head} (+${facts.pkg.dirty} uncommitted paths); tarball sha256 ${facts.pkg.sha}`);
 	n8n = new N8nInstance(install, { nodesDir });
 	let stopping = false;
 	const stopAndExit = async (signal) => {

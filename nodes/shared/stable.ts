@@ -69,7 +69,7 @@ export async function runStable(ctx: IWebhookFunctions, spec: StableSpec): Promi
 		const node = ctx.getNode();
 		if (target.kind === 'state') {
 			// No n8n API needed: the state holds the resume token; n8n checks it.
-			const base = credentials?.baseUrl ? String(credentials.baseUrl) : ownBaseUrl(ctx);
+			const base = String(credentials?.webhookBaseUrl || credentials?.baseUrl || '') || ownBaseUrl(ctx);
 			const forward = forwarder(ctx, {
 				base: base.replace(/\/+$/, ''),
 				apiKey: credentials?.apiKey ? String(credentials.apiKey) : '',
@@ -90,7 +90,8 @@ export async function runStable(ctx: IWebhookFunctions, spec: StableSpec): Promi
 		const apiKey = String(credentials.apiKey ?? '');
 		const get = apiGetter(ctx, base);
 		const workflowId = String(ctx.getWorkflow().id);
-		const forward = forwarder(ctx, { base, apiKey, nodeId: node.id, incoming, identity: screened.identity, stateParameter: spec.stateParameter });
+		const forwardBase = String(credentials.webhookBaseUrl || '').replace(/\/+$/, '') || base;
+		const forward = forwarder(ctx, { base: forwardBase, apiKey, nodeId: node.id, incoming, identity: screened.identity, stateParameter: spec.stateParameter });
 
 		if (target.kind === 'id') {
 			const state = await executionState(get, target.id, workflowId, node.name);

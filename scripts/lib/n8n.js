@@ -93,6 +93,11 @@ class N8nInstance {
 		this.info = { baseUrl: '', port: 0, pid: 0, userFolder: '', logFile: '', apiKey: '', cookie: '' };
 	}
 
+	/** n8n's command: 'start' (main), 'worker' or 'webhook' (queue mode). */
+	get command() {
+		return this.options.command || 'start';
+	}
+
 	async start() {
 		const userFolder = this.options.userFolder || fs.mkdtempSync(path.join(os.tmpdir(), 'ecb-n8n-'));
 		fs.mkdirSync(userFolder, { recursive: true });
@@ -109,7 +114,7 @@ class N8nInstance {
 			logFile: path.join(userFolder, 'n8n.log'),
 		});
 		await this.spawn();
-		await this.setupOwner();
+		if (this.command === 'start' && !this.options.skipOwner) await this.setupOwner();
 		return this.info;
 	}
 
@@ -133,6 +138,9 @@ class N8nInstance {
 			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 			N8N_LOG_LEVEL: process.env.ECB_N8N_LOG_LEVEL || 'info',
 			NODE_ENV: 'production',
+			...(this.command === 'worker'
+				? { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(port) }
+				: {}),
 			...(this.options.extraEnv || {}),
 		};
 	}
@@ -144,7 +152,7 @@ class N8nInstance {
 	async spawn(options = {}) {
 		this.brokerPort = await freePort();
 		const out = this.options.logToConsole ? 'inherit' : fs.openSync(this.info.logFile, 'a');
-		this.child = spawn(this.install.nodeBin, [this.install.n8nBin, 'start'], {
+		this.child = spawn(this.install.nodeBin, [this.install.n8nBin, this.command], {
 			env: this.env(),
 			stdio: ['ignore', out, out],
 		});
@@ -167,6 +175,7 @@ class N8nInstance {
 					}
 					const ready = await fetch(`${this.info.baseUrl}/healthz/readiness`).catch(() => undefined);
 					if (!ready || ready.status !== 200) return undefined;
+					if (this.command !== 'start') return true;
 					const r = await fetch(`${this.info.baseUrl}/rest/settings`).catch(() => undefined);
 					return r && r.ok && (r.headers.get('content-type') || '').includes('json') ? true : undefined;
 				},
@@ -268,7 +277,7 @@ async function publish(info, wf) {
 	await api(info, 'POST', `/workflows/${created.id}/activate`);
 	const trigger = wf.nodes.find((n) => TRIGGER_TYPES.includes(n.type));
 	if (!trigger) return { id: created.id, triggerUrl: '' };
-	const triggerUrl = `${info.baseUrl}/webhook/${trigger.parameters.path}`;
+	const triggerUrl = `${info.webhookBaseUrl || info.baseUrl}/webhook/${trigger.parameters.path}`;
 	const methods = trigger.parameters.httpMethod ? String(trigger.parameters.httpMethod) : 'GET,POST,PUT,PATCH,DELETE';
 	await until(`webhook ${triggerUrl} to be registered`, async () => {
 		const r = methods.includes('POST')
@@ -284,4 +293,49 @@ async function publish(info, wf) {
 	return { id: created.id, triggerUrl };
 }
 
-module.exports = { ROOT, OWNER, N8nInstance, ensureN8n, packAndInstall, freePort, until, sleep, api, publish };
+/**
+ * Queue mode as users scale n8n: PostgreSQL + Redis, one main (no production webhooks), a
+ * webhook processor serving every /webhook and /webhook-waiting call, and workers running the
+ * executions. Resume URLs point at the webhook processor (WEBHOOK_URL).
+ */
+async function startQueueCluster(install, nodesDir, { pgPort, redisPort, workers = 2 }) {
+	const shared = {
+		DB_TYPE: 'postgresdb',
+		DB_POSTGRESDB_HOST: '127.0.0.1',
+		DB_POSTGRESDB_PORT: String(pgPort),
+		DB_POSTGRESDB_DATABASE: 'n8n',
+		DB_POSTGRESDB_USER: 'n8n',
+		DB_POSTGRESDB_PASSWORD: '',
+		EXECUTIONS_MODE: 'queue',
+		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
+		QUEUE_BULL_REDIS_PORT: String(redisPort),
+		N8N_ENCRYPTION_KEY: `queue-test-${Date.now()}`,
+	};
+	const webhookPort = await freePort();
+	const webhookBaseUrl = `http://127.0.0.1:${webhookPort}`;
+	const main = new N8nInstance(install, {
+		nodesDir,
+		extraEnv: { ...shared, N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'true', WEBHOOK_URL: `${webhookBaseUrl}/` },
+	});
+	await main.start();
+	main.info.webhookBaseUrl = webhookBaseUrl;
+	const others = [
+		new N8nInstance(install, { nodesDir, command: 'webhook', port: webhookPort, extraEnv: { ...shared, WEBHOOK_URL: `${webhookBaseUrl}/` } }),
+		...Array.from({ length: workers }, () => new N8nInstance(install, { nodesDir, command: 'worker', extraEnv: { ...shared, WEBHOOK_URL: `${webhookBaseUrl}/` } })),
+	];
+	await Promise.all(others.map((p) => p.start()));
+	const all = [main, ...others];
+	return {
+		main,
+		processes: all,
+		info: main.info,
+		stop: async () => {
+			await Promise.all(others.map((p) => p.stop()));
+			await main.stop();
+		},
+		destroy: () => all.forEach((p) => p.destroy()),
+		logTail: (n = 40) => all.map((p) => `--- ${p.command} (${p.info.logFile})\n${p.logTail(n)}`).join('\n'),
+	};
+}
+
+module.exports = { startQueueCluster, ROOT, OWNER, N8nInstance, ensureN8n, packAndInstall, freePort, until, sleep, api, publish };

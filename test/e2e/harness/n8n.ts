@@ -39,6 +39,17 @@ export const until: <T>(what: string, fn: () => Promise<T | undefined>, timeoutM
 export const apiCall: (info: InstanceInfo, method: string, path: string, body?: unknown) => Promise<any> = lib.api;
 export const publishWorkflow: (info: InstanceInfo, wf: unknown) => Promise<{ id: string; triggerUrl: string }> =
 	lib.publish;
+export interface QueueCluster {
+	info: InstanceInfo & { webhookBaseUrl: string };
+	stop(): Promise<void>;
+	destroy(): void;
+	logTail(n?: number): string;
+}
+export const startQueueCluster: (
+	install: N8nInstall,
+	nodesDir: string,
+	options: { pgPort: number; redisPort: number; workers?: number },
+) => Promise<QueueCluster> = lib.startQueueCluster;
 export const newInstance = (
 	install: N8nInstall,
 	options: { nodesDir?: string; userFolder?: string; port?: number; extraEnv?: Record<string, string> } = {},
