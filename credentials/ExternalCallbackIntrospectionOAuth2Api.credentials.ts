@@ -1,5 +1,7 @@
 import type { ICredentialTestRequest, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
+import { readCallerTokenProperties } from './readCallerToken';
+
 export class ExternalCallbackIntrospectionOAuth2Api implements ICredentialType {
 	name = 'externalCallbackIntrospectionOAuth2Api';
 
@@ -45,24 +47,7 @@ export class ExternalCallbackIntrospectionOAuth2Api implements ICredentialType {
 			default: '',
 			displayOptions: { show: { clientAuth: ['bearer'] } },
 		},
-		{
-			displayName: 'Read Caller Token From',
-			name: 'readFrom',
-			type: 'options',
-			default: 'bearer',
-			options: [
-				{ name: 'Authorization: Bearer Header', value: 'bearer' },
-				{ name: 'Header', value: 'header' },
-				{ name: 'Query Parameter', value: 'query' },
-			],
-		},
-		{
-			displayName: 'Header or Parameter Name',
-			name: 'readFromName',
-			type: 'string',
-			default: 'user-token',
-			displayOptions: { show: { readFrom: ['header', 'query'] } },
-		},
+		...readCallerTokenProperties,
 		{ displayName: 'Roles Field', name: 'rolesPath', type: 'string', default: 'scope', description: 'Dot path in the introspection answer' },
 	];
 

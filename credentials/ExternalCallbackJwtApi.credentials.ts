@@ -1,5 +1,7 @@
 import type { ICredentialTestRequest, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
+import { readCallerTokenProperties } from './readCallerToken';
+
 export class ExternalCallbackJwtApi implements ICredentialType {
 	name = 'externalCallbackJwtApi';
 
@@ -57,24 +59,7 @@ export class ExternalCallbackJwtApi implements ICredentialType {
 		{ displayName: 'Issuer', name: 'issuer', type: 'string', default: '', description: 'When set, the iss claim must equal it' },
 		{ displayName: 'Audience', name: 'audience', type: 'string', default: '', description: 'When set, the aud claim must contain it' },
 		{ displayName: 'Clock Leeway (Seconds)', name: 'leewaySeconds', type: 'number', default: 30 },
-		{
-			displayName: 'Read Caller Token From',
-			name: 'readFrom',
-			type: 'options',
-			default: 'bearer',
-			options: [
-				{ name: 'Authorization: Bearer Header', value: 'bearer' },
-				{ name: 'Header', value: 'header' },
-				{ name: 'Query Parameter', value: 'query' },
-			],
-		},
-		{
-			displayName: 'Header or Parameter Name',
-			name: 'readFromName',
-			type: 'string',
-			default: 'user-token',
-			displayOptions: { show: { readFrom: ['header', 'query'] } },
-		},
+		...readCallerTokenProperties,
 		{
 			displayName: 'Roles Claim',
 			name: 'rolesClaim',

@@ -1,5 +1,7 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
+import { readCallerTokenProperties } from './readCallerToken';
+
 // Nothing to call for a test: the lookup needs a caller's token, which a credential test does not have
 // eslint-disable-next-line @n8n/community-nodes/credential-test-required
 export class ExternalCallbackUserLookupApi implements ICredentialType {
@@ -21,24 +23,7 @@ export class ExternalCallbackUserLookupApi implements ICredentialType {
 			placeholder: 'https://api.example.com/me',
 			description: 'Called with the token; a 2xx JSON answer is the user, any other status means not authenticated',
 		},
-		{
-			displayName: 'Read Caller Token From',
-			name: 'readFrom',
-			type: 'options',
-			default: 'bearer',
-			options: [
-				{ name: 'Authorization: Bearer Header', value: 'bearer' },
-				{ name: 'Header', value: 'header' },
-				{ name: 'Query Parameter', value: 'query' },
-			],
-		},
-		{
-			displayName: 'Header or Parameter Name',
-			name: 'readFromName',
-			type: 'string',
-			default: 'user-token',
-			displayOptions: { show: { readFrom: ['header', 'query'] } },
-		},
+		...readCallerTokenProperties,
 		{ displayName: 'Send Token in Header', name: 'sendHeader', type: 'string', default: 'authorization' },
 		{ displayName: 'Token Prefix', name: 'sendPrefix', type: 'string', default: 'Bearer ', description: 'Put before the token in that header' },
 		{ displayName: 'Roles Field', name: 'rolesPath', type: 'string', default: 'roles', description: 'Dot path in the returned user' },

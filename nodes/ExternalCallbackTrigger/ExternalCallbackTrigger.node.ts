@@ -13,7 +13,7 @@ import { CALLBACK_METHODS } from '../shared/callbackUrl';
 import { requestOptions, responseProperties } from '../shared/commonProperties';
 import { guardCredentials, guardProperties } from '../shared/guardProperties';
 import { runPipeline } from '../shared/pipeline';
-import { RESPONSE_CODE_EXPRESSION, RESPONSE_DATA_EXPRESSION, RESPONSE_MODE_EXPRESSION } from '../shared/response';
+import { RESPONSE_FIELDS } from '../shared/response';
 import { readCommonSettings } from '../shared/settings';
 
 /** One webhook per method on the node's path (its webhook id when Path is empty). */
@@ -22,9 +22,7 @@ const triggerWebhooks: IWebhookDescription[] = CALLBACK_METHODS.map((httpMethod)
 	httpMethod,
 	path: '={{ $parameter["path"] || $webhookId }}',
 	isFullPath: true,
-	responseMode: RESPONSE_MODE_EXPRESSION,
-	responseCode: RESPONSE_CODE_EXPRESSION,
-	responseData: RESPONSE_DATA_EXPRESSION,
+	...RESPONSE_FIELDS,
 }));
 
 export class ExternalCallbackTrigger implements INodeType {

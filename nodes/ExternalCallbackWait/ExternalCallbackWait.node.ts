@@ -14,7 +14,7 @@ import {
 import { CALLBACK_METHODS } from '../shared/callbackUrl';
 import { guardCredentials, guardProperties } from '../shared/guardProperties';
 import { runPipeline } from '../shared/pipeline';
-import { RESPONSE_CODE_EXPRESSION, RESPONSE_DATA_EXPRESSION, RESPONSE_MODE_EXPRESSION } from '../shared/response';
+import { RESPONSE_FIELDS } from '../shared/response';
 import { generatedExpiry } from '../shared/expiry';
 import { readCommonSettings, readStateParameter } from '../shared/settings';
 import { N8N_API_CREDENTIAL, runStable } from '../shared/stable';
@@ -29,6 +29,8 @@ import { limitProperties } from './description';
  */
 
 const FAIL_WEBHOOK = 'fail';
+/** How long a wait outlives the expiry of its callback URL (the window that answers 410). */
+const EXPIRY_GRACE_MS = 60_000;
 
 /**
  * One restart webhook per method on a path unique to this node (its node id), and the same on
@@ -45,9 +47,7 @@ const resumeWebhooks: IWebhookDescription[] = [
 ].map((hook) => ({
 	...hook,
 	restartWebhook: true,
-	responseMode: RESPONSE_MODE_EXPRESSION,
-	responseCode: RESPONSE_CODE_EXPRESSION,
-	responseData: RESPONSE_DATA_EXPRESSION,
+	...RESPONSE_FIELDS,
 }));
 
 /**
@@ -175,9 +175,12 @@ export class ExternalCallbackWait implements INodeType {
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), (error as Error).message);
 		}
-		// A URL expiry set by Generate Callback URL ends the wait like a limit does.
+		// A URL expiry set by Generate Callback URL ends the wait too. The wait ends a minute after
+		// the expiry: from the expiry on, calls get 410 from the node (whatever n8n's wait tracker,
+		// which polls once a minute, has done yet), and then the timeout path runs.
 		const expiresAt = generatedExpiry(this);
-		const deadline = [limitAt, expiresAt].filter((d): d is Date => !!d).sort((a, b) => a.getTime() - b.getTime())[0];
+		const expiryDeadline = expiresAt ? new Date(expiresAt.getTime() + EXPIRY_GRACE_MS) : undefined;
+		const deadline = [limitAt, expiryDeadline].filter((d): d is Date => !!d).sort((a, b) => a.getTime() - b.getTime())[0];
 		const waitTill = deadline ?? WAIT_INDEFINITELY;
 		const received = [...items];
 		if (deadline) markForTimeout(items);

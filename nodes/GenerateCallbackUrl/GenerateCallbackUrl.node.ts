@@ -11,6 +11,7 @@ import {
 
 import { CALLBACK_METHODS, applyBaseUrl, buildResumeUrl, buildStableUrl } from '../shared/callbackUrl';
 import { encodeState, resumeTokenOf } from '../shared/state';
+import { UNIT_MS } from '../shared/waitTill';
 import { type WaitNodeInfo, findWaitNode } from '../shared/waitNode';
 
 export class GenerateCallbackUrl implements INodeType {
@@ -174,8 +175,6 @@ function stateFields(resumeUrl: string, executionId: string, waitNode: WaitNodeI
 	url.searchParams.set(stateParameter, state);
 	return { callbackUrl: url.toString(), state, stateParameter, methods: ['GET', 'POST'] };
 }
-
-const UNIT_MS = { seconds: 1000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
 
 /** Expiry, API key and base URL override, applied to every URL field of one item. */
 async function finishUrls(this: IExecuteFunctions, fields: IDataObject, i: number): Promise<IDataObject> {

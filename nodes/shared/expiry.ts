@@ -1,5 +1,3 @@
-import { WAIT_NODE_TYPE_SUFFIX } from './waitNode';
-
 export const GENERATE_NODE_TYPE_SUFFIX = '.generateCallbackUrl';
 
 interface ExpiryContext {
@@ -35,5 +33,3 @@ export function generatedExpiry(ctx: ExpiryContext): Date | undefined {
 	}
 	return latest;
 }
-
-export { WAIT_NODE_TYPE_SUFFIX };

@@ -30,6 +30,13 @@ export const RESPONSE_CODE_EXPRESSION =
 export const RESPONSE_DATA_EXPRESSION =
 	'={{ $parameter["respond"] === "lastNode" ? "firstEntryJson" : "" }}';
 
+/** The reply fields of every callback webhook description (resume URLs and the trigger). */
+export const RESPONSE_FIELDS = {
+	responseMode: RESPONSE_MODE_EXPRESSION,
+	responseCode: RESPONSE_CODE_EXPRESSION,
+	responseData: RESPONSE_DATA_EXPRESSION,
+} as const;
+
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const FORBIDDEN_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection']);
 

@@ -1,6 +1,6 @@
 export type WaitUnit = 'seconds' | 'minutes' | 'hours' | 'days';
 
-const UNIT_MS: Record<WaitUnit, number> = {
+export const UNIT_MS: Record<WaitUnit, number> = {
 	seconds: 1000,
 	minutes: 60_000,
 	hours: 3_600_000,
