@@ -5,7 +5,7 @@
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
-const { ROOT, N8nInstance, ensureN8n, packAndInstall } = require('./lib/n8n');
+const { ROOT, N8nInstance, ensureN8n, packAndInstall, until } = require('./lib/n8n');
 
 const DEMO_DIR = path.join(ROOT, '.n8n-demo');
 const PORT = Number(process.env.DEMO_PORT || 5678);
@@ -30,7 +30,12 @@ async function main() {
 
 	const example = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples/payment-confirmation.json'), 'utf8'));
 	const existing = (await n8n.api('GET', '/workflows?limit=250')).data.filter((w) => w.name === example.name);
-	for (const w of existing) await n8n.api('DELETE', `/workflows/${w.id}`);
+	for (const w of existing) {
+		// n8n refuses to delete a published workflow: unpublish the previous run's copy first
+		// (asynchronously: the delete is retried until n8n has finished unpublishing)
+		if (w.active) await n8n.api('POST', `/workflows/${w.id}/deactivate`);
+		await until(`workflow ${w.id} to be deleted`, () => n8n.api('DELETE', `/workflows/${w.id}`).then(() => true), 30000, 500);
+	}
 	const { triggerUrl } = await n8n.publish(example);
 
 	// Place one order so that a ready-made confirmation call can be printed.
