@@ -8,6 +8,7 @@ import {
 	finished,
 	n8nApiUnavailable,
 	notWaiting,
+	unsupportedContentType,
 } from './errors';
 import { ApiError, type ApiGet, type WaitingExecution, executionState, listWaitingHere } from './executions';
 import { FORWARD_HEADER, OUTCOME_HEADER, type Outcome, signForward } from './forward';
@@ -62,6 +63,11 @@ export async function runStable(ctx: IWebhookFunctions, spec: StableSpec): Promi
 	const res = ctx.getResponseObject();
 	try {
 		const incoming = await readIncoming(ctx);
+		// n8n's parser consumes multipart bodies before the node runs: there are no raw bytes
+		// to pass on to a resume URL, so refuse rather than resume with the data missing.
+		if (incoming.contentType === 'multipart/form-data') {
+			throw unsupportedContentType(incoming.contentType, ['application/json', 'application/x-www-form-urlencoded', 'text/plain', '…']);
+		}
 		const target = readTarget(incoming.query, incoming.body, spec.stateParameter);
 		const screened = await screenCall(ctx, spec, incoming);
 		if ('refusal' in screened) return refuse(ctx, spec, screened.refusal);

@@ -108,6 +108,15 @@ describe('targeting on the stable URL', () => {
 		expect(both.status).toBe(400);
 		const bad = await http('GET', `${p.stableUrl}?execution=../../x`);
 		expect(bad.status).toBe(400);
+		// multipart cannot be passed on to a resume URL: refused, nothing resumed
+		const waiting = await p.start('M');
+		const form = new FormData();
+		form.set('note', 'x');
+		const multipart = await http('POST', `${p.stableUrl}?execution=${waiting.executionId}`, { body: form });
+		expect(multipart.status).toBe(415);
+		expect(multipart.json.code).toBe(1011);
+		expect(await statusOf(waiting.executionId)).toBe('waiting');
+		expect((await http('GET', withQuery(p.stableUrl, { execution: waiting.executionId }))).status).toBe(200);
 		for (const target of ['any', 'all']) {
 			const none = await http('GET', withQuery(p.stableUrl, { execution: target }));
 			expect(none.status).toBe(404);
