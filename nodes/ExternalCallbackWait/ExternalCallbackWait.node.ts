@@ -189,8 +189,9 @@ export class ExternalCallbackWait implements INodeType {
 	}
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const settings = await readCommonSettings(this);
-		if ((this.getWebhookName() as string) === STABLE_WEBHOOK) {
+		const stable = (this.getWebhookName() as string) === STABLE_WEBHOOK;
+		const settings = await readCommonSettings(this, { forwardKey: !stable });
+		if (stable) {
 			return await runStable(this, {
 				...settings,
 				repeatedStatus: this.getNodeParameter('repeatedStatus', 200) === 409 ? 409 : 200,

@@ -7,7 +7,10 @@ import { parseRoleList } from './roles';
 import { N8N_API_CREDENTIAL } from './stable';
 
 /** Reads the parameters every entry point shares (guards, condition, parsing, reply). */
-export async function readCommonSettings(ctx: IWebhookFunctions): Promise<Omit<PipelineSpec, 'activate'>> {
+export async function readCommonSettings(
+	ctx: IWebhookFunctions,
+	read: { forwardKey?: boolean } = {},
+): Promise<Omit<PipelineSpec, 'activate'>> {
 	const authentication = ctx.getNodeParameter('authentication', 'none') as AuthMethod;
 	const credential =
 		authentication === 'none' ? undefined : await ctx.getCredentials(AUTH_CREDENTIALS[authentication]);
@@ -34,7 +37,8 @@ export async function readCommonSettings(ctx: IWebhookFunctions): Promise<Omit<P
 		condition: String(ctx.getNode().parameters.condition ?? ''),
 		ignoredReply: { status: Number(ctx.getNodeParameter('ignoredResponseCode', 200)), body: '' },
 		response: readResponseOptions(ctx),
-		forwardKey: await stableForwardKey(ctx),
+		// Only the resume URL verifies forwarded calls; the stable URL reads its credential itself.
+		forwardKey: read.forwardKey === false ? undefined : await stableForwardKey(ctx),
 	};
 }
 

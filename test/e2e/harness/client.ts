@@ -53,7 +53,6 @@ export interface WorkflowJson {
 }
 
 export const WAIT_TYPE = 'n8n-nodes-external-callback.externalCallbackWait';
-export const GENERATE_TYPE = 'n8n-nodes-external-callback.generateCallbackUrl';
 
 /** Loads test/e2e/fixtures/<name>.json with fresh node ids, webhook ids and webhook paths. */
 export function loadFixture(name: string, vars: Record<string, string> = {}): WorkflowJson {
