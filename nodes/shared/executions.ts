@@ -71,3 +71,91 @@ export async function listWaitingHere(get: ApiGet, workflowId: string, nodeName:
 	}
 	return out.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || Number(a.id) - Number(b.id));
 }
+
+/**
+ * n8n's public API lists executions newest first (by id) and pages with an opaque cursor that
+ * is base64 JSON `{ lastId, limit }`: the next page holds executions with an id below `lastId`.
+ * A cursor built for any id therefore asks "the newest waiting execution below this id", and
+ * the answer's `nextCursor` says whether any waiting execution lies below the one returned.
+ */
+export function cursorBelow(id: number, limit = 1): string {
+	return Buffer.from(JSON.stringify({ lastId: String(id), limit })).toString('base64');
+}
+
+interface Probe {
+	/** The newest waiting execution with an id below the bound (none: undefined). */
+	id?: number;
+	/** Whether a waiting execution with an id below `id` exists. */
+	more: boolean;
+}
+
+/** Thrown when the API does not take a built cursor (a future n8n may change its format). */
+class CursorRefused extends Error {}
+
+async function probe(get: ApiGet, workflowId: string, below?: number): Promise<Probe> {
+	const q = new URLSearchParams({ status: 'waiting', workflowId: String(workflowId), limit: '1' });
+	if (below !== undefined) q.set('cursor', cursorBelow(below));
+	const res = await get(`/api/v1/executions?${q.toString()}`);
+	if (res.status === 400 && below !== undefined) throw new CursorRefused();
+	if (res.status !== 200) throw new ApiError(res.status);
+	const row = res.body?.data?.[0];
+	if (!row) return { more: false };
+	const id = Number(row.id);
+	if (!Number.isSafeInteger(id) || id < 0) throw new CursorRefused();
+	return { id, more: !!res.body?.nextCursor };
+}
+
+/**
+ * The oldest (lowest id) execution of the workflow waiting anywhere with an id above `after`,
+ * found by bisecting on the id with one-row listings: O(log(highest id)) requests, whatever the
+ * number waiting (the API can neither sort oldest first nor filter by the waiting node).
+ */
+export async function oldestWaitingAbove(get: ApiGet, workflowId: string, after = 0, maxProbes = 80): Promise<number | undefined> {
+	let probes = 0;
+	const ask = async (below?: number) => {
+		if (++probes > maxProbes) throw new CursorRefused();
+		return await probe(get, workflowId, below);
+	};
+	const newest = await ask();
+	if (newest.id === undefined || newest.id <= after) return undefined;
+	if (!newest.more) return newest.id;
+	// The answer lies in (lo, hi]: nothing waits in (after, lo], hi waits.
+	let lo = after;
+	let hi = newest.id;
+	while (hi - lo > 1) {
+		const mid = lo + Math.floor((hi - lo) / 2);
+		const r = await ask(mid + 1); // the newest waiting at or below mid
+		if (r.id === undefined || r.id <= lo) {
+			lo = mid;
+		} else {
+			if (!r.more) return r.id; // nothing waits below it at all
+			hi = r.id;
+		}
+	}
+	return hi;
+}
+
+/**
+ * Executions of this workflow waiting at this node, oldest first, one at a time: each step
+ * finds the next waiting execution by id and reads it (with its resume token). `after` is the
+ * last id returned. Falls back to a full listing if the API refuses built cursors.
+ */
+export async function* waitingHereOldestFirst(get: ApiGet, workflowId: string, nodeName: string): AsyncGenerator<WaitingExecution> {
+	let after = 0;
+	for (let step = 0; step < 100_000; step++) {
+		let id: number | undefined;
+		try {
+			id = await oldestWaitingAbove(get, workflowId, after);
+		} catch (error) {
+			if (!(error instanceof CursorRefused)) throw error;
+			for (const e of await listWaitingHere(get, workflowId, nodeName)) {
+				if (Number(e.id) > after) yield e;
+			}
+			return;
+		}
+		if (id === undefined) return;
+		after = id;
+		const state = await executionState(get, String(id), workflowId, nodeName);
+		if (state.kind === 'waiting-here') yield state.execution;
+	}
+}

@@ -10,7 +10,7 @@ import {
 	notWaiting,
 	unsupportedContentType,
 } from './errors';
-import { ApiError, type ApiGet, type WaitingExecution, executionState, listWaitingHere } from './executions';
+import { ApiError, type ApiGet, type WaitingExecution, executionState, listWaitingHere, waitingHereOldestFirst } from './executions';
 import { FORWARD_HEADER, OUTCOME_HEADER, type Outcome, signForward } from './forward';
 import { decodeState } from './state';
 import { type PipelineSpec, fail, ownBaseUrl, readIncoming, refuse, screenCall } from './pipeline';
@@ -121,9 +121,10 @@ export async function runStable(ctx: IWebhookFunctions, spec: StableSpec): Promi
 			return { noWebhookResponse: true };
 		}
 
-		const candidates = await listWaitingHere(get, workflowId, node.name);
 		if (target.kind === 'any') {
-			for (const candidate of candidates) {
+			// Oldest first, found one at a time (a bisection on the id, not a full listing), so
+			// the cost grows with the log of the number waiting, not the number itself.
+			for await (const candidate of waitingHereOldestFirst(get, workflowId, node.name)) {
 				if ((await forward(candidate)) === 'resumed') {
 					res.setHeader('x-execution-id', candidate.id);
 					sendReply(res, 200, '');
@@ -133,6 +134,7 @@ export async function runStable(ctx: IWebhookFunctions, spec: StableSpec): Promi
 			throw notWaiting('No execution waiting at this node accepted the call');
 		}
 
+		const candidates = await listWaitingHere(get, workflowId, node.name);
 		const resumed: string[] = [];
 		let next = 0;
 		const worker = async () => {

@@ -1,0 +1,119 @@
+import { type ApiGet, cursorBelow, oldestWaitingAbove, waitingHereOldestFirst } from '../../nodes/shared/executions';
+
+/**
+ * A stand-in for n8n's public API listing (`GET /api/v1/executions?status=waiting&…`) with the
+ * semantics read from n8n 2.41.1's sources: newest first by id, a cursor `{ lastId, limit }`
+ * selects ids below lastId, `nextCursor` is set when more rows lie below the last one returned.
+ * The e2e suite and the benchmark run the real thing; this pins the search logic.
+ */
+function fakeApi(waiting: Map<number, string>, workflowId = 'wf1') {
+	const calls: string[] = [];
+	const get: ApiGet = async (path) => {
+		calls.push(path);
+		const url = new URL(path, 'http://api.invalid');
+		const full = (id: string) => ({
+			id,
+			workflowId,
+			status: 'waiting',
+			data: { resumeToken: `tok${id}`, resultData: { lastNodeExecuted: waiting.get(Number(id)), runData: {} } },
+		});
+		const id = /^\/api\/v1\/executions\/(\d+)$/.exec(url.pathname)?.[1];
+		if (id) return waiting.has(Number(id)) ? { status: 200, body: full(id) } : { status: 404, body: {} };
+		expect(url.searchParams.get('status')).toBe('waiting');
+		expect(url.searchParams.get('workflowId')).toBe(workflowId);
+		const cursor = url.searchParams.get('cursor');
+		const { lastId, limit } = cursor
+			? JSON.parse(Buffer.from(cursor, 'base64').toString())
+			: { lastId: undefined, limit: Number(url.searchParams.get('limit') ?? 100) };
+		const below = [...waiting.keys()].filter((k) => lastId === undefined || k < Number(lastId)).sort((a, b) => b - a);
+		const page = below.slice(0, limit);
+		const rest = below.length - page.length;
+		return { status: 200, body: { data: page.map((k) => (url.searchParams.get('includeData') === 'true' ? full(String(k)) : { id: String(k) })), nextCursor: rest > 0 ? cursorBelow(page.at(-1)!, limit) : null } };
+	};
+	return { get, calls };
+}
+
+const ids = (n: number, from = 1, step = 1) => Array.from({ length: n }, (_, i) => from + i * step);
+
+test('the built cursor is what n8n decodes: base64 JSON with lastId and limit', () => {
+	expect(JSON.parse(Buffer.from(cursorBelow(1234, 1), 'base64').toString())).toEqual({ lastId: '1234', limit: 1 });
+});
+
+test.each([
+	['one waiting', [7]],
+	['a contiguous block', ids(500, 1000)],
+	['sparse ids', [3, 90, 91, 5000, 65_000, 1_000_000]],
+	['lowest id 1', ids(50, 1)],
+	['two', [41, 42]],
+])('finds the oldest waiting execution: %s', async (_what, list) => {
+	const { get } = fakeApi(new Map(list.map((k) => [k, 'Wait'])));
+	expect(await oldestWaitingAbove(get, 'wf1')).toBe(Math.min(...list));
+});
+
+test('nothing waiting → undefined; nothing above a bound → undefined', async () => {
+	expect(await oldestWaitingAbove(fakeApi(new Map()).get, 'wf1')).toBeUndefined();
+	expect(await oldestWaitingAbove(fakeApi(new Map([[5, 'Wait']])).get, 'wf1', 5)).toBeUndefined();
+});
+
+test('finds the next one above a bound, with waiting executions below the bound', async () => {
+	const { get } = fakeApi(new Map([3, 10, 11, 400, 401].map((k) => [k, 'Wait'])));
+	expect(await oldestWaitingAbove(get, 'wf1', 3)).toBe(10);
+	expect(await oldestWaitingAbove(get, 'wf1', 10)).toBe(11);
+	expect(await oldestWaitingAbove(get, 'wf1', 11)).toBe(400);
+	expect(await oldestWaitingAbove(get, 'wf1', 400)).toBe(401);
+	expect(await oldestWaitingAbove(get, 'wf1', 401)).toBeUndefined();
+});
+
+test('requests grow with the log of the highest id, not the number waiting', async () => {
+	const { get, calls } = fakeApi(new Map(ids(10_000, 20_001).map((k) => [k, 'Wait'])));
+	expect(await oldestWaitingAbove(get, 'wf1')).toBe(20_001);
+	expect(calls.length).toBeLessThanOrEqual(Math.ceil(Math.log2(30_000)) + 2);
+});
+
+test('randomised: always the lowest id above the bound', async () => {
+	let seed = 12345;
+	const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+	for (let round = 0; round < 200; round++) {
+		const set = new Set<number>();
+		const n = 1 + Math.floor(rnd() * 40);
+		for (let i = 0; i < n; i++) set.add(1 + Math.floor(rnd() * 5000));
+		const after = Math.floor(rnd() * 5000);
+		const expected = [...set].filter((k) => k > after).sort((a, b) => a - b)[0];
+		expect(await oldestWaitingAbove(fakeApi(new Map([...set].map((k) => [k, 'Wait']))).get, 'wf1', after)).toBe(expected);
+	}
+});
+
+test('walks oldest first and skips executions waiting at another node', async () => {
+	const waiting = new Map<number, string>([
+		[5, 'Other'],
+		[8, 'Wait'],
+		[9, 'Other'],
+		[12, 'Wait'],
+	]);
+	const { get } = fakeApi(waiting);
+	const seen: string[] = [];
+	for await (const e of waitingHereOldestFirst(get, 'wf1', 'Wait')) seen.push(`${e.id}:${e.resumeToken}`);
+	expect(seen).toEqual(['8:tok8', '12:tok12']);
+});
+
+test('the walk stops early when the caller stops (no listing of the rest)', async () => {
+	const { get, calls } = fakeApi(new Map(ids(5000, 1).map((k) => [k, 'Wait'])));
+	for await (const e of waitingHereOldestFirst(get, 'wf1', 'Wait')) {
+		expect(e.id).toBe('1');
+		break;
+	}
+	expect(calls.filter((c) => c.includes('includeData=true'))).toHaveLength(1);
+	expect(calls.length).toBeLessThan(20);
+});
+
+test('falls back to a full listing when the API refuses a built cursor', async () => {
+	const waiting = new Map<number, string>([
+		[2, 'Wait'],
+		[3, 'Wait'],
+	]);
+	const inner = fakeApi(waiting);
+	const get: ApiGet = async (path) => (path.includes('cursor=') && path.includes('limit=1') ? { status: 400, body: {} } : await inner.get(path));
+	const seen: string[] = [];
+	for await (const e of waitingHereOldestFirst(get, 'wf1', 'Wait')) seen.push(e.id);
+	expect(seen).toEqual(['2', '3']);
+});
