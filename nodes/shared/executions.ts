@@ -89,19 +89,19 @@ interface Probe {
 	more: boolean;
 }
 
-/** Thrown when the API does not take a built cursor (a future n8n may change its format). */
-class CursorRefused extends Error {}
+/** The API did not take a built cursor (a future n8n may change its format). */
+export const CURSOR_REFUSED = 'cursor-refused';
 
-async function probe(get: ApiGet, workflowId: string, below?: number): Promise<Probe> {
+async function probe(get: ApiGet, workflowId: string, below?: number): Promise<Probe | typeof CURSOR_REFUSED> {
 	const q = new URLSearchParams({ status: 'waiting', workflowId: String(workflowId), limit: '1' });
 	if (below !== undefined) q.set('cursor', cursorBelow(below));
 	const res = await get(`/api/v1/executions?${q.toString()}`);
-	if (res.status === 400 && below !== undefined) throw new CursorRefused();
+	if (res.status === 400 && below !== undefined) return CURSOR_REFUSED;
 	if (res.status !== 200) throw new ApiError(res.status);
 	const row = res.body?.data?.[0];
 	if (!row) return { more: false };
 	const id = Number(row.id);
-	if (!Number.isSafeInteger(id) || id < 0) throw new CursorRefused();
+	if (!Number.isSafeInteger(id) || id < 0) return CURSOR_REFUSED;
 	return { id, more: !!res.body?.nextCursor };
 }
 
@@ -110,21 +110,24 @@ async function probe(get: ApiGet, workflowId: string, below?: number): Promise<P
  * found by bisecting on the id with one-row listings: O(log(highest id)) requests, whatever the
  * number waiting (the API can neither sort oldest first nor filter by the waiting node).
  */
-export async function oldestWaitingAbove(get: ApiGet, workflowId: string, after = 0, maxProbes = 80): Promise<number | undefined> {
-	let probes = 0;
-	const ask = async (below?: number) => {
-		if (++probes > maxProbes) throw new CursorRefused();
-		return await probe(get, workflowId, below);
-	};
-	const newest = await ask();
+export async function oldestWaitingAbove(
+	get: ApiGet,
+	workflowId: string,
+	after = 0,
+	maxProbes = 80,
+): Promise<number | undefined | typeof CURSOR_REFUSED> {
+	const newest = await probe(get, workflowId);
+	if (newest === CURSOR_REFUSED) return CURSOR_REFUSED;
 	if (newest.id === undefined || newest.id <= after) return undefined;
 	if (!newest.more) return newest.id;
 	// The answer lies in (lo, hi]: nothing waits in (after, lo], hi waits.
 	let lo = after;
 	let hi = newest.id;
-	while (hi - lo > 1) {
+	for (let probes = 1; hi - lo > 1; probes++) {
+		if (probes >= maxProbes) return CURSOR_REFUSED;
 		const mid = lo + Math.floor((hi - lo) / 2);
-		const r = await ask(mid + 1); // the newest waiting at or below mid
+		const r = await probe(get, workflowId, mid + 1); // the newest waiting at or below mid
+		if (r === CURSOR_REFUSED) return CURSOR_REFUSED;
 		if (r.id === undefined || r.id <= lo) {
 			lo = mid;
 		} else {
@@ -143,13 +146,10 @@ export async function oldestWaitingAbove(get: ApiGet, workflowId: string, after 
 export async function* waitingHereOldestFirst(get: ApiGet, workflowId: string, nodeName: string): AsyncGenerator<WaitingExecution> {
 	let after = 0;
 	for (let step = 0; step < 100_000; step++) {
-		let id: number | undefined;
-		try {
-			id = await oldestWaitingAbove(get, workflowId, after);
-		} catch (error) {
-			if (!(error instanceof CursorRefused)) throw error;
+		const id = await oldestWaitingAbove(get, workflowId, after);
+		if (id === CURSOR_REFUSED) {
 			for (const e of await listWaitingHere(get, workflowId, nodeName)) {
-				if (Number(e.id) > after) yield e;
+				if (after === 0 || Number(e.id) > after) yield e;
 			}
 			return;
 		}
