@@ -651,6 +651,12 @@ async function phaseAny(n8nCred) {
 	log(`phase 4/5: any with ${n} waiting (${calls} calls) vs direct resume-URL calls; RSS`);
 	const deadline = Date.now() + PHASE_MS;
 	const p = await publishStable('any', n8nCred);
+	// n8n's own cheapest production webhook (Webhook node, reply on receipt): the floor any
+	// production-webhook URL pays before its node runs — `any` pays it once on the stable URL
+	// and once more on the resume URL it forwards to.
+	const floor = await n8n.publish(chain('webhook floor', [webhookNode('onReceived'), noOp()]));
+	await until('floor webhook', async () => ((await request('POST', floor.triggerUrl, { body: {} })).status === 200 ? true : undefined), 30_000);
+	await drain(floor.id, 'floor warm-up');
 	await sleep(2000);
 	R.memBeforeAny = await memorySampled(n8n.info.pid);
 	log(`  RSS before creating them: ${memLine(R.memBeforeAny)}`);
@@ -687,22 +693,23 @@ async function phaseAny(n8nCred) {
 		const r = await request('GET', `${n8n.info.baseUrl}/api/v1/executions/${e.id}?includeData=true`, { headers: { 'X-N8N-API-KEY': n8n.info.apiKey } });
 		single.push(r.ms);
 	}
-	log(`  listing ${list.length} waiting with data (what any does first): ${f1(listMs)} ms, ${pages.length} pages, ` +
+	log(`  listing ${list.length} waiting with data (for comparison; any no longer lists them): ${f1(listMs)} ms, ${pages.length} pages, ` +
 		`page p50 ${f1(pct(pages.map((x) => x.ms), 50))} ms, ${f1(pages.reduce((s, x) => s + x.bytes, 0) / 1048576)} MB`);
 	// interleaved: any on the stable URL, a direct resume URL, the stable URL with ?execution=<id>
-	const KINDS = ['any', 'direct', 'byId', 'miss'];
+	const KINDS = ['any', 'direct', 'byId', 'miss', 'hook'];
 	const lat = Object.fromEntries(KINDS.map((k) => [k, []]));
 	const cpu = Object.fromEntries(KINDS.map((k) => [k, []]));
 	const statuses = Object.fromEntries(KINDS.map((k) => [k, {}]));
-	const want = { any: 200, direct: 200, byId: 200, miss: 404 };
+	const want = { any: 200, direct: 200, byId: 200, miss: 404, hook: 200 };
 	const anyIds = [];
 	for (let i = 0; i < calls && Date.now() < callDeadline; i++) {
 		const miss = { url: `${p.stableUrl}?execution=99999999` }; // webhook + one API GET (404), nothing forwarded
-		for (const [k, target] of [['any', { url: `${p.stableUrl}?execution=any` }], ['direct', direct[i]], ['byId', byId[i]], ['miss', miss]]) {
+		const hook = { url: floor.triggerUrl, method: 'POST', body: { i } };
+		for (const [k, target] of [['any', { url: `${p.stableUrl}?execution=any` }], ['direct', direct[i]], ['byId', byId[i]], ['miss', miss], ['hook', hook]]) {
 			if (!target) continue;
 			const url = target.url;
 			const c0 = cpuMs(n8n.info.pid);
-			const a = await request('GET', url, { timeoutMs: 600_000 }).catch((e) => ({ status: 'error', text: e.message, ms: NaN, headers: {} }));
+			const a = await request(target.method || 'GET', url, { timeoutMs: 600_000, body: target.body }).catch((e) => ({ status: 'error', text: e.message, ms: NaN, headers: {} }));
 			statuses[k][a.status] = (statuses[k][a.status] || 0) + 1;
 			if (a.status === want[k]) {
 				lat[k].push(a.ms);
@@ -715,8 +722,9 @@ async function phaseAny(n8nCred) {
 	const anyLat = lat.any;
 	const directLat = lat.direct;
 	await drain(p.id, 'any calls');
+	await drain(floor.id, 'floor calls');
 	R.memAfterAny = await memorySampled(n8n.info.pid, 6);
-	R.any = { create: c, listMs, pages, listed: list.length, anyLat, directLat, byIdLat: lat.byId, missLat: lat.miss, single, cpu, statuses, anyIds: anyIds.slice(0, 5) };
+	R.any = { create: c, listMs, pages, listed: list.length, anyLat, directLat, byIdLat: lat.byId, missLat: lat.miss, hookLat: lat.hook, single, cpu, statuses, anyIds: anyIds.slice(0, 5) };
 	for (const k of KINDS) {
 		log(`  ${k}: p50 ${f1(pct(lat[k], 50))} ms p95 ${f1(pct(lat[k], 95))} ms, n8n CPU p50 ${f1(pct(cpu[k], 50))} ms/call ${JSON.stringify(statuses[k])}`);
 	}
@@ -777,6 +785,8 @@ function report(facts) {
 		const d50 = pct(R.any.directLat, 50);
 		row(`any p50 (ms) with ${R.any.create.waiting} waiting vs direct resume-URL p50`, f1(a50), f1(d50), f2(ratioOf(a50, d50)), '≤ 2.00', yes(le(ratioOf(a50, d50), 2)));
 		row(`any p95 (ms) with ${R.any.create.waiting} waiting vs direct resume-URL p50`, f1(a95), f1(d50), f2(ratioOf(a95, d50)), '—', '—');
+		const h50 = pct(R.any.hookLat, 50);
+		row(`floor: n8n's own Webhook node (reply on receipt) p50 + direct p50 vs direct p50`, f1(h50 + d50), f1(d50), f2(ratioOf(h50 + d50, d50)), '(info)', '—');
 	}
 	if (R.memIdle && R.memWaiting) {
 		const n = R.any ? R.any.create.waiting : '?';
@@ -822,8 +832,11 @@ function report(facts) {
 		d.push(`- phase 4 any: ${a.anyLat.length} × 200, p50 ${f1(pct(a.anyLat, 50))} ms, p95 ${f1(pct(a.anyLat, 95))} ms, statuses ${JSON.stringify(a.statuses.any)}; direct: ${a.directLat.length} × 200, p50 ${f1(pct(a.directLat, 50))} ms, p95 ${f1(pct(a.directLat, 95))} ms`);
 		d.push(`- phase 4 stable URL with ?execution=<id> (one public-API GET, then the same forward): p50 ${f1(pct(a.byIdLat, 50))} ms, p95 ${f1(pct(a.byIdLat, 95))} ms ${JSON.stringify(a.statuses.byId)}`);
 		d.push(`- phase 4 stable URL with ?execution=99999999 (webhook + one public-API GET → 404, nothing forwarded): p50 ${f1(pct(a.missLat, 50))} ms ${JSON.stringify(a.statuses.miss)}; one execution with data through the public API from this script: p50 ${f1(pct(a.single, 50))} ms`);
-		d.push(`- phase 4 n8n main-process CPU per call (p50): any ${f1(pct(a.cpu.any, 50))} ms, direct ${f1(pct(a.cpu.direct, 50))} ms, ?execution=<id> ${f1(pct(a.cpu.byId, 50))} ms, ?execution=99999999 ${f1(pct(a.cpu.miss, 50))} ms`);
-		d.push(`- phase 4 where any's time goes: it first lists every waiting execution of the workflow with its data through the public API; the same listing from this script took ${f1(a.listMs)} ms (${a.pages.length} pages of ≤ 250, page p50 ${f1(pct(pageMs, 50))} ms, max ${f1(Math.max(...pageMs))} ms, ${f1(a.pages.reduce((s, p) => s + p.bytes, 0) / 1048576)} MB) for ${a.listed} executions; listing + one direct resume ≈ ${f1(a.listMs + pct(a.directLat, 50))} ms vs any p50 ${f1(pct(a.anyLat, 50))} ms`);
+		d.push(`- phase 4 n8n main-process CPU per call (p50): any ${f1(pct(a.cpu.any, 50))} ms, direct ${f1(pct(a.cpu.direct, 50))} ms, ?execution=<id> ${f1(pct(a.cpu.byId, 50))} ms, ?execution=99999999 ${f1(pct(a.cpu.miss, 50))} ms, n8n's own Webhook node (reply on receipt) ${f1(pct(a.cpu.hook, 50))} ms`);
+		const hook50 = pct(a.hookLat, 50);
+		const direct50 = pct(a.directLat, 50);
+		d.push(`- phase 4 floor: n8n's own Webhook node replying on receipt (no node of ours) p50 ${f1(hook50)} ms; any is one production-webhook request that makes another (the resume URL), so it cannot beat webhook + direct = ${f1(hook50 + direct50)} ms = ${f2(ratioOf(hook50 + direct50, direct50))}× direct before it finds anything`);
+		d.push(`- phase 4 where any's time goes: it finds the oldest waiting execution by bisecting on the execution id with one-page listings without data (about log2(highest id / 100) public-API requests, whatever the number waiting), reads that one execution with its data, then forwards; for comparison, listing all ${a.listed} waiting with data from this script took ${f1(a.listMs)} ms (${a.pages.length} pages of ≤ 250, page p50 ${f1(pct(pageMs, 50))} ms, ${f1(a.pages.reduce((s, p) => s + p.bytes, 0) / 1048576)} MB)`);
 	}
 	for (const c of R.cpu) d.push(`- CPU during phase ${c.name}: ${shareLine(c.share)}; other n8n processes running at its start: ${c.others}`);
 	if (R.memIdle) d.push(`- RSS idle after start-up: ${memLine(R.memIdle)}`);

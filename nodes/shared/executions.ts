@@ -82,33 +82,40 @@ export function cursorBelow(id: number, limit = 1): string {
 	return Buffer.from(JSON.stringify({ lastId: String(id), limit })).toString('base64');
 }
 
-interface Probe {
-	/** The newest waiting execution with an id below the bound (none: undefined). */
-	id?: number;
-	/** Whether a waiting execution with an id below `id` exists. */
-	more: boolean;
-}
-
 /** The API did not take a built cursor (a future n8n may change its format). */
 export const CURSOR_REFUSED = 'cursor-refused';
 
+interface Probe {
+	/** Ids of waiting executions below the bound, newest first (at most one page). */
+	ids: number[];
+	/** Whether more waiting executions lie below the last id returned. */
+	more: boolean;
+}
+
+/** Rows per probe: a page without data is cheap, and each page cuts the search short. */
+const PROBE_PAGE = 100;
+
 async function probe(get: ApiGet, workflowId: string, below?: number): Promise<Probe | typeof CURSOR_REFUSED> {
-	const q = new URLSearchParams({ status: 'waiting', workflowId: String(workflowId), limit: '1' });
-	if (below !== undefined) q.set('cursor', cursorBelow(below));
+	const q = new URLSearchParams({ status: 'waiting', workflowId: String(workflowId), limit: String(PROBE_PAGE) });
+	if (below !== undefined) q.set('cursor', cursorBelow(below, PROBE_PAGE));
 	const res = await get(`/api/v1/executions?${q.toString()}`);
 	if (res.status === 400 && below !== undefined) return CURSOR_REFUSED;
 	if (res.status !== 200) throw new ApiError(res.status);
-	const row = res.body?.data?.[0];
-	if (!row) return { more: false };
-	const id = Number(row.id);
-	if (!Number.isSafeInteger(id) || id < 0) return CURSOR_REFUSED;
-	return { id, more: !!res.body?.nextCursor };
+	const ids: number[] = [];
+	for (const row of res.body?.data ?? []) {
+		const id = Number(row?.id);
+		if (!Number.isSafeInteger(id) || id < 0) return CURSOR_REFUSED;
+		ids.push(id);
+	}
+	for (let i = 1; i < ids.length; i++) if (ids[i] >= ids[i - 1]) return CURSOR_REFUSED; // not newest first
+	return { ids, more: ids.length > 0 && !!res.body?.nextCursor };
 }
 
 /**
  * The oldest (lowest id) execution of the workflow waiting anywhere with an id above `after`,
- * found by bisecting on the id with one-row listings: O(log(highest id)) requests, whatever the
- * number waiting (the API can neither sort oldest first nor filter by the waiting node).
+ * found by bisecting on the id with page listings that carry no execution data:
+ * O(log(highest id / page size)) requests, whatever the number waiting (the API can neither
+ * sort oldest first nor filter by the waiting node).
  */
 export async function oldestWaitingAbove(
 	get: ApiGet,
@@ -116,26 +123,26 @@ export async function oldestWaitingAbove(
 	after = 0,
 	maxProbes = 80,
 ): Promise<number | undefined | typeof CURSOR_REFUSED> {
-	const newest = await probe(get, workflowId);
-	if (newest === CURSOR_REFUSED) return CURSOR_REFUSED;
-	if (newest.id === undefined || newest.id <= after) return undefined;
-	if (!newest.more) return newest.id;
-	// The answer lies in (lo, hi]: nothing waits in (after, lo], hi waits.
+	// Invariant: nothing waits in (after, lo]; the answer, if any, lies in (lo, hi].
 	let lo = after;
-	let hi = newest.id;
-	for (let probes = 1; hi - lo > 1; probes++) {
+	let hi = Number.POSITIVE_INFINITY;
+	for (let probes = 0; hi - lo > 1; probes++) {
 		if (probes >= maxProbes) return CURSOR_REFUSED;
-		const mid = lo + Math.floor((hi - lo) / 2);
-		const r = await probe(get, workflowId, mid + 1); // the newest waiting at or below mid
+		const mid = Number.isFinite(hi) ? lo + Math.floor((hi - lo) / 2) : undefined;
+		const r = await probe(get, workflowId, mid === undefined ? undefined : mid + 1); // waiting ids ≤ mid
 		if (r === CURSOR_REFUSED) return CURSOR_REFUSED;
-		if (r.id === undefined || r.id <= lo) {
+		const above = r.ids.filter((id) => id > lo);
+		if (above.length === 0) {
+			if (mid === undefined) return undefined; // nothing waits above `after` at all
 			lo = mid;
+		} else if (above.length < r.ids.length || !r.more) {
+			// The page reaches below lo (or is the last): it holds every waiting id in (lo, mid].
+			return above[above.length - 1];
 		} else {
-			if (!r.more) return r.id; // nothing waits below it at all
-			hi = r.id;
+			hi = above[above.length - 1];
 		}
 	}
-	return hi;
+	return Number.isFinite(hi) ? hi : undefined;
 }
 
 /**

@@ -67,7 +67,14 @@ test('finds the next one above a bound, with waiting executions below the bound'
 test('requests grow with the log of the highest id, not the number waiting', async () => {
 	const { get, calls } = fakeApi(new Map(ids(10_000, 20_001).map((k) => [k, 'Wait'])));
 	expect(await oldestWaitingAbove(get, 'wf1')).toBe(20_001);
-	expect(calls.length).toBeLessThanOrEqual(Math.ceil(Math.log2(30_000)) + 2);
+	// pages of 100 ids: the bisection stops once the oldest 100 lie below the probe
+	expect(calls.length).toBeLessThanOrEqual(Math.ceil(Math.log2(30_000 / 100)) + 2);
+});
+
+test('a page that reaches below the bound answers at once', async () => {
+	const { get, calls } = fakeApi(new Map(ids(60, 1).map((k) => [k, 'Wait'])));
+	expect(await oldestWaitingAbove(get, 'wf1', 30)).toBe(31);
+	expect(calls).toHaveLength(1);
 });
 
 test('randomised: always the lowest id above the bound', async () => {
@@ -112,7 +119,7 @@ test('falls back to a full listing when the API refuses a built cursor', async (
 		[3, 'Wait'],
 	]);
 	const inner = fakeApi(waiting);
-	const get: ApiGet = async (path) => (path.includes('cursor=') && path.includes('limit=1') ? { status: 400, body: {} } : await inner.get(path));
+	const get: ApiGet = async (path) => (path.includes('cursor=') && !path.includes('includeData') ? { status: 400, body: {} } : await inner.get(path));
 	const seen: string[] = [];
 	for await (const e of waitingHereOldestFirst(get, 'wf1', 'Wait')) seen.push(e.id);
 	expect(seen).toEqual(['2', '3']);
