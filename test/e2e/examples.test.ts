@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -87,6 +87,51 @@ async function deactivate(workflowId: string) {
 
 /** The branch nodes an execution went through, among `names`. */
 const ranBranches = (exec: Execution, names: string[]) => names.filter((n) => nodeOutput(exec, n) !== undefined);
+
+// Secrets of this run (never in the repository): the credentials the examples name get them.
+const helpdeskKey = `hd-${randomBytes(12).toString('hex')}`;
+const releaseKey = `op-${randomBytes(12).toString('hex')}`;
+const jwtSecret = randomBytes(32).toString('hex');
+/** Every key, secret and token a test sent; none may appear in n8n's log (checked last). */
+const usedSecrets = [helpdeskKey, releaseKey, jwtSecret];
+
+// A helpdesk that is down: the ticket-triage example tolerates it (helpdeskNotified: false).
+const downHelpdesk = new FakeServer((_req, res) => {
+	res.writeHead(503, { 'content-type': 'application/json' });
+	res.end('{"message":"maintenance"}');
+});
+/** A ticket nobody assigns, started first with a 1 s limit and checked last (n8n's wait tracker fires within ~70 s). */
+let lateTicket: { executionId: string };
+
+beforeAll(async () => {
+	await createNamedCredentials(example('ticket-triage.json'), {
+		externalCallbackApiKeyApi: { apiKeys: helpdeskKey, location: 'query', name: 'key' },
+		externalCallbackN8nApi: n8nApiData(),
+	});
+	await createNamedCredentials(example('approval-with-roles.json'), {
+		externalCallbackJwtApi: { algorithms: ['HS256'], keyType: 'secret', secret: jwtSecret, rolesClaim: 'roles' },
+	});
+	await createNamedCredentials(example('broadcast-all.json'), {
+		externalCallbackApiKeyApi: { apiKeys: releaseKey, location: 'header', name: 'x-api-key' },
+		externalCallbackN8nApi: n8nApiData(),
+	});
+
+	// ticket-triage as shipped, but its own path and webhook ids and a 1 s wait limit
+	await downHelpdesk.start();
+	const wf = example('ticket-triage.json', { 'https://helpdesk.example.com': downHelpdesk.url });
+	wf.name = `${wf.name} (1 s limit)`;
+	nodeOf(wf, 'New Ticket').parameters.path = 'new-ticket-1s';
+	for (const n of wf.nodes) if (n.webhookId) n.webhookId = randomUUID();
+	Object.assign(nodeOf(wf, 'Wait for Assignment').parameters, { resumeAmount: 1, resumeUnit: 'seconds' });
+	const { triggerUrl } = await publishExample(wf);
+	const r = await postJson(triggerUrl, { ticketId: 'T-200', subject: 'Nobody home', priority: 'low' });
+	if (r.status !== 200) throw new Error(`new ticket failed ${r.status} ${r.text}\n${logTail()}`);
+	expect(r.json).toEqual({ ticketId: 'T-200', executionId: expect.any(String), status: 'awaiting assignment', helpdeskNotified: false });
+	expect(downHelpdesk.requests).toHaveLength(1);
+	lateTicket = { executionId: r.json.executionId };
+	await api.waitForStatus(lateTicket.executionId, ['waiting', 'success']);
+});
+afterAll(() => downHelpdesk.stop());
 
 test('every example in examples/ is run by this file and linked from the README; no credential ids or secrets in them', () => {
 	const files = readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort();
@@ -244,12 +289,8 @@ describe('examples/ticket-triage.json', () => {
 	afterAll(() => helpdesk.stop());
 
 	test('the helpdesk is told about each ticket; its assignment event resumes exactly that ticket, routed by status', async () => {
-		const key = `hd-${randomBytes(12).toString('hex')}`;
+		const key = helpdeskKey;
 		const wf = example('ticket-triage.json', { 'https://helpdesk.example.com': helpdesk.url });
-		await createNamedCredentials(wf, {
-			externalCallbackApiKeyApi: { apiKeys: key, location: 'query', name: 'key' },
-			externalCallbackN8nApi: n8nApiData(),
-		});
 		const { id, triggerUrl } = await publishExample(wf);
 		const stableUrl = await stableUrlOf(wf, 'Wait for Assignment');
 		const helpdeskUrl = withQuery(stableUrl, { execution: 'any', key }); // what the helpdesk is configured with
@@ -328,11 +369,8 @@ describe('examples/approval-with-roles.json', () => {
 	const exp = () => Math.floor(Date.now() / 1000) + 300;
 
 	test('only a caller with the approver role decides; others get 401/403 JSON and the request keeps waiting', async () => {
-		const secret = randomBytes(32).toString('hex');
+		const secret = jwtSecret;
 		const wf = example('approval-with-roles.json');
-		await createNamedCredentials(wf, {
-			externalCallbackJwtApi: { algorithms: ['HS256'], keyType: 'secret', secret, rolesClaim: 'roles' },
-		});
 		const { id, triggerUrl } = await publishExample(wf);
 
 		const request = async (requestId: string, amount: number) => {
@@ -387,6 +425,7 @@ describe('examples/approval-with-roles.json', () => {
 		expect(nodeOutput(done2, 'Rejected')).toEqual([{ requestId: 'PO-2', status: 'rejected', decidedBy: 'erin', comment: 'over budget' }]);
 		expect(nodeOutput(done2, 'Approved')).toBeUndefined();
 
+		usedSecrets.push(viewer, approver, forged, erin);
 		for (const e of [done1, done2]) {
 			const text = JSON.stringify(e.data);
 			for (const s of [secret, viewer, approver, forged, erin]) expect(text).not.toContain(s);
@@ -397,12 +436,8 @@ describe('examples/approval-with-roles.json', () => {
 
 describe('examples/broadcast-all.json', () => {
 	test('one call with execution=all releases every waiting job (of a batch); the reply lists their ids', async () => {
-		const key = `op-${randomBytes(12).toString('hex')}`;
+		const key = releaseKey;
 		const wf = example('broadcast-all.json');
-		await createNamedCredentials(wf, {
-			externalCallbackApiKeyApi: { apiKeys: key, location: 'header', name: 'x-api-key' },
-			externalCallbackN8nApi: n8nApiData(),
-		});
 		const { id, triggerUrl } = await publishExample(wf);
 		const stableUrl = await stableUrlOf(wf, 'Wait for Release');
 		const releaseAll = withQuery(stableUrl, { execution: 'all' });
@@ -454,4 +489,17 @@ describe('examples/broadcast-all.json', () => {
 		expect(none.json).toEqual({ code: 1031, message: 'No execution waiting at this node accepted the call' });
 		await deactivate(id);
 	});
+});
+
+test('examples/ticket-triage.json: a ticket nobody assigns times out into Escalate Unassigned', async () => {
+	const e = await api.waitForStatus(lateTicket.executionId, ['success'], 120_000);
+	expect(nodeOutput(e, 'Wait for Assignment')![0]).toMatchObject({ ticketId: 'T-200', helpdeskNotified: false, timedOut: true });
+	expect(nodeOutput(e, 'Escalate Unassigned')).toEqual([{ ticketId: 'T-200', status: 'escalated', reason: 'not assigned within a day' }]);
+	expect(ranBranches(e, ['Notify Assignee', 'Back to Triage'])).toEqual([]);
+}, 150_000);
+
+test("no key, secret or token the examples' callers used appears in n8n's log", () => {
+	const log = readFileSync(state.instance.logFile, 'utf8');
+	expect(log.length).toBeGreaterThan(0);
+	for (const secret of usedSecrets) expect(log).not.toContain(secret);
 });
