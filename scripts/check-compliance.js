@@ -13,13 +13,15 @@
  *
  * Checks (each one counts once in the summary):
  *   package.json   name, keywords, dependencies, peerDependencies, n8n-core, n8nNodesApiVersion,
- *                  n8n entry paths, every node/credential listed, lifecycle scripts, files
+ *                  n8n entry paths, every node/credential listed, lifecycle scripts,
+ *                  files (exactly ["dist", "CHANGELOG.md"])
  *   runtime        no process, timers, fs / child_process, eval or new Function in nodes/ and
  *                  credentials/ (comments and string literals are stripped first)
  *   codex          X.node.json beside every X.node.ts, with node, categories, alias, docs URL
  *   icons          icon: { light: 'file:…', dark: 'file:…' }, both files exist and differ
  *   credential test  a `test` property, or the documented exemption comment
- *   pack           `npm pack --dry-run` holds only dist/ and the package metadata files
+ *   pack           `npm pack --dry-run` holds dist/ plus exactly package.json, README.md, LICENSE
+ *                  and CHANGELOG.md, each of them present
  */
 'use strict';
 
@@ -31,6 +33,10 @@ const ROOT = path.resolve(process.env.COMPLIANCE_ROOT || path.join(__dirname, '.
 const SKIP_PACK = process.env.COMPLIANCE_SKIP_PACK === '1';
 
 const EXEMPTION = '// Nothing to call for a test:';
+/** package.json "files": npm adds package.json, README and LICENSE by itself, not CHANGELOG. */
+const FILES_FIELD = ['dist', 'CHANGELOG.md'];
+/** What the tarball holds besides dist/: exactly these, each present. */
+const META_FILES = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'];
 const LIFECYCLE_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare'];
 const FORBIDDEN_MODULES = new Set([
 	'fs',
@@ -290,8 +296,9 @@ function checkPackage(pkg, nodeSources, credentialSources) {
 	}
 
 	const files = check('package.files', 'files');
-	if (!Array.isArray(pkg.files) || pkg.files.length !== 1 || pkg.files[0] !== 'dist')
-		fail(files, `package.json: "files" must be ["dist"], found: ${JSON.stringify(pkg.files)}`);
+	const filesSorted = Array.isArray(pkg.files) ? [...pkg.files].sort() : null;
+	if (!filesSorted || JSON.stringify(filesSorted) !== JSON.stringify([...FILES_FIELD].sort()))
+		fail(files, `package.json: "files" must be ${JSON.stringify(FILES_FIELD)}, found: ${JSON.stringify(pkg.files)}`);
 }
 
 /* ------------------------------------------------------------------ runtime use */
@@ -464,7 +471,6 @@ function checkCredentialTests(c, credentialSources) {
 
 /* ------------------------------------------------------------------ packed tarball */
 
-const META_FILE = /^(package\.json|(README|LICENSE|LICENCE|CHANGELOG)(\.(md|txt|markdown))?)$/i;
 const TEST_SEGMENT = /^(test|tests|__tests__|__mocks__)$/i;
 const TEST_FILE = /\.(test|spec)\.[cm]?[jt]sx?(\.map)?$/i;
 const TS_SOURCE = /\.(ts|tsx|mts|cts)$/;
@@ -496,15 +502,16 @@ function checkPack(c, pkg, nodeSources, credentialSources) {
 		return;
 	}
 	for (const file of packed) {
-		if (!META_FILE.test(file) && !file.startsWith('dist/'))
-			fail(c, `tarball: ${file} is outside dist/ (only dist/, package.json, README.md, LICENSE, CHANGELOG.md may ship)`);
+		if (!META_FILES.includes(file) && !file.startsWith('dist/'))
+			fail(c, `tarball: ${file} is outside dist/ (only dist/, ${META_FILES.join(', ')} may ship)`);
 		const segments = file.split('/');
 		if (segments.some((s) => TEST_SEGMENT.test(s)) || TEST_FILE.test(file))
 			fail(c, `tarball: ${file} is a test file`);
 		if (TS_SOURCE.test(file) && !TS_DECLARATION.test(file)) fail(c, `tarball: ${file} is a TypeScript source`);
 	}
-	// What n8n loads must be in the tarball: entry points, codex files and icons.
 	const have = new Set(packed);
+	for (const file of META_FILES) if (!have.has(file)) fail(c, `tarball: ${file} is missing`);
+	// What n8n loads must be in the tarball: entry points, codex files and icons.
 	const want = [];
 	for (const field of ['nodes', 'credentials'])
 		for (const entry of (pkg.n8n && Array.isArray(pkg.n8n[field]) ? pkg.n8n[field] : []))

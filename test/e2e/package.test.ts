@@ -2,13 +2,12 @@ import { execFileSync } from 'node:child_process';
 
 import { ROOT } from './harness/n8n';
 
-test('npm pack ships only dist, package.json, README and LICENSE', () => {
+test('npm pack ships exactly dist, package.json, README, LICENSE and CHANGELOG', () => {
 	const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
 	const [{ files }] = JSON.parse(out) as [{ files: Array<{ path: string }> }];
 	const paths = files.map((f) => f.path);
-	const outside = paths.filter((p) => !p.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(p));
-	expect(outside).toEqual([]);
-	expect(paths).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE']));
+	const outside = paths.filter((p) => !p.startsWith('dist/')).sort();
+	expect(outside).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json']);
 	expect(paths).toEqual(
 		expect.arrayContaining([
 			'dist/nodes/ExternalCallbackWait/ExternalCallbackWait.node.js',
@@ -29,5 +28,5 @@ test('package.json follows the community-node conventions', () => {
 	expect(Object.keys(pkg.peerDependencies)).toEqual(['n8n-workflow']);
 	expect(pkg.devDependencies['n8n-core']).toBeDefined();
 	expect(pkg.n8n.n8nNodesApiVersion).toBe(1);
-	expect(pkg.files).toEqual(['dist']);
+	expect(pkg.files).toEqual(['dist', 'CHANGELOG.md']);
 });

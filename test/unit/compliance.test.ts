@@ -87,6 +87,7 @@ describe('check-compliance on a package that breaks the rules', () => {
 
 		// package.json
 		expect(output).toMatch(/"dependencies" must be empty, found: left-pad/);
+		expect(output).toContain('package.json: "files" must be ["dist","CHANGELOG.md"], found: ["dist"]');
 		expect(output).toMatch(/lifecycle script "postinstall" is not allowed/);
 		// runtime use, with file:line
 		expect(output).toContain(`${nodeFile}:${lineOf('setTimeout(() =>')}: uses setTimeout`);
@@ -110,4 +111,67 @@ describe('check-compliance on a package that breaks the rules', () => {
 		expect(status).toBe(1);
 		expect(output).toContain('dist/ does not exist: run npm run build first');
 	});
+});
+
+describe('check-compliance: files and the packed tarball are exactly dist, package.json, README, LICENSE, CHANGELOG', () => {
+	let tmp: string;
+	const write = (rel: string, text: string) => {
+		fs.mkdirSync(path.dirname(path.join(tmp, rel)), { recursive: true });
+		fs.writeFileSync(path.join(tmp, rel), text);
+	};
+	const writePackage = (files: unknown) =>
+		write(
+			'package.json',
+			JSON.stringify({
+				name: 'n8n-nodes-tidy',
+				version: '0.0.0',
+				keywords: ['n8n-community-node-package'],
+				files,
+				peerDependencies: { 'n8n-workflow': '*' },
+				n8n: { n8nNodesApiVersion: 1, nodes: [], credentials: [] },
+			}),
+		);
+	const violations = (output: string) => output.split('\n').filter((l) => /^ {6}\S/.test(l)).map((l) => l.trim());
+
+	beforeEach(() => {
+		tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'compliance-pack-'));
+		write('dist/index.js', 'module.exports = {};\n');
+		write('README.md', '# tidy\n');
+		write('LICENSE', 'MIT\n');
+		write('CHANGELOG.md', '# Changelog\n');
+		write('examples/flow.json', '{}\n');
+	});
+	afterEach(() => {
+		if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+	});
+
+	test('files ["dist", "CHANGELOG.md"] (any order) passes, packed tarball included', () => {
+		writePackage(['CHANGELOG.md', 'dist']);
+		const { status, output } = runOn(tmp, {});
+		expect(violations(output)).toEqual([]);
+		expect(status).toBe(0);
+	}, 60000);
+
+	test.each([
+		[['dist']],
+		[['dist', 'CHANGELOG.md', 'examples']],
+		[['dist', 'CHANGELOG']],
+		[undefined],
+	])('files %j is refused', (files) => {
+		writePackage(files);
+		const { status, output } = runOn(tmp);
+		expect(status).toBe(1);
+		expect(violations(output)).toEqual([`package.json: "files" must be ["dist","CHANGELOG.md"], found: ${JSON.stringify(files)}`]);
+	});
+
+	test('a tarball with anything else, or without the changelog, fails the pack check', () => {
+		writePackage(['dist', 'examples']);
+		const { status, output } = runOn(tmp, {});
+		expect(status).toBe(1);
+		expect(violations(output)).toEqual([
+			'package.json: "files" must be ["dist","CHANGELOG.md"], found: ["dist","examples"]',
+			'tarball: examples/flow.json is outside dist/ (only dist/, package.json, README.md, LICENSE, CHANGELOG.md may ship)',
+			'tarball: CHANGELOG.md is missing',
+		]);
+	}, 60000);
 });
