@@ -14,7 +14,7 @@ import { ApiError, type ApiGet, type WaitingExecution, executionState, listWaiti
 import { FORWARD_HEADER, OUTCOME_HEADER, type Outcome, signForward } from './forward';
 import { decodeState } from './state';
 import { type PipelineSpec, fail, ownBaseUrl, readIncoming, refuse, screenCall } from './pipeline';
-import { sendReply } from './response';
+import { planResponse, sendReply } from './response';
 import { TARGETING_QUERY_PARAMS } from './secrets';
 
 export const N8N_API_CREDENTIAL = 'externalCallbackN8nApi';
@@ -71,6 +71,23 @@ export async function runStable(ctx: IWebhookFunctions, spec: StableSpec): Promi
 		const target = readTarget(incoming.query, incoming.body, spec.stateParameter);
 		const screened = await screenCall(ctx, spec, incoming);
 		if ('refusal' in screened) return refuse(ctx, spec, screened.refusal);
+		// A single activation answers like the resume URL when the node's Respond option is a
+		// custom reply or a redirect (an OAuth provider's redirect lands the browser on a page);
+		// otherwise FlowRunner-style, 200 with an empty body. Built first: a configuration
+		// mistake is reported before anything is resumed.
+		const plan = spec.response.respond === 'custom' || spec.response.respond === 'redirect' ? planResponse(spec.response) : undefined;
+		const replyOne = (id: string): IWebhookResponseData => {
+			res.setHeader('x-execution-id', id);
+			if (!plan) {
+				sendReply(res, 200, '');
+			} else if (!res.headersSent) {
+				for (const [name, value] of Object.entries(plan.headers)) res.setHeader(name, value);
+				res.setHeader('cache-control', 'no-store');
+				res.status(plan.status);
+				res.end(plan.body);
+			}
+			return { noWebhookResponse: true };
+		};
 		const credentials = await ctx.getCredentials(N8N_API_CREDENTIAL).catch(() => undefined);
 		const node = ctx.getNode();
 		if (target.kind === 'state') {
@@ -87,9 +104,7 @@ export async function runStable(ctx: IWebhookFunctions, spec: StableSpec): Promi
 			if ((await forward(target.execution)) !== 'resumed') {
 				throw notWaiting('No execution is waiting at this node for this state');
 			}
-			res.setHeader('x-execution-id', target.execution.id);
-			sendReply(res, 200, '');
-			return { noWebhookResponse: true };
+			return replyOne(target.execution.id);
 		}
 		if (!credentials?.apiKey) throw n8nApiUnavailable('no n8n API credential is set on the node');
 		const base = String(credentials.baseUrl ?? '').replace(/\/+$/, '');
@@ -104,9 +119,7 @@ export async function runStable(ctx: IWebhookFunctions, spec: StableSpec): Promi
 			if (state.kind === 'resumed-here') {
 				if (spec.repeatedStatus === 409) throw alreadyResumed(target.id);
 				res.setHeader('x-callback-repeated', 'true');
-				res.setHeader('x-execution-id', target.id);
-				sendReply(res, 200, '');
-				return { noWebhookResponse: true };
+				return replyOne(target.id);
 			}
 			if (state.kind === 'finished') throw finished(target.id);
 			if (state.kind !== 'waiting-here') throw notWaiting(`Execution ${target.id} is not waiting at this node`);
@@ -116,9 +129,7 @@ export async function runStable(ctx: IWebhookFunctions, spec: StableSpec): Promi
 					? notWaiting(`Execution ${target.id} did not accept this call (its condition is false)`)
 					: notWaiting(`Execution ${target.id} is no longer waiting at this node`);
 			}
-			res.setHeader('x-execution-id', target.id);
-			sendReply(res, 200, '');
-			return { noWebhookResponse: true };
+			return replyOne(target.id);
 		}
 
 		if (target.kind === 'any') {
@@ -126,9 +137,7 @@ export async function runStable(ctx: IWebhookFunctions, spec: StableSpec): Promi
 			// the cost grows with the log of the number waiting, not the number itself.
 			for await (const candidate of waitingHereOldestFirst(get, workflowId, node.name)) {
 				if ((await forward(candidate)) === 'resumed') {
-					res.setHeader('x-execution-id', candidate.id);
-					sendReply(res, 200, '');
-					return { noWebhookResponse: true };
+					return replyOne(candidate.id);
 				}
 			}
 			throw notWaiting('No execution waiting at this node accepted the call');

@@ -247,6 +247,9 @@ describe('examples/oauth-redirect-state.json', () => {
 		const bobBack = await comeBack(bob.authorizeUrl);
 		expect(bobBack.reply.status).toBe(200);
 		expect(bobBack.reply.headers.get('x-execution-id')).toBe(bob.executionId);
+		// the browser lands on the node's page (Respond: Custom Response), not on an empty reply
+		expect(bobBack.reply.headers.get('content-type')).toContain('text/html');
+		expect(bobBack.reply.text).toContain('you can close this window');
 		const bobDone = await succeeded(bob.executionId);
 		expect(nodeOutput(bobDone, 'Signed In')).toEqual([
 			{

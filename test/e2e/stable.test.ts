@@ -192,6 +192,43 @@ test('two wait nodes: all on one resumes none of the other', async () => {
 	expect((await http('GET', withQuery(firstUrl, { execution: atFirst.executionId }))).status).toBe(200);
 });
 
+test("a single activation answers with the node's Respond option when it is a custom reply or a redirect (OAuth landing page); all stays a list", async () => {
+	const custom = await publishStable({ respond: 'custom', responseCode: 201, responseBody: '<p>Signed in. You can close this window.</p>', responseHeaders: { entries: [{ name: 'content-type', value: 'text/html; charset=utf-8' }] } });
+	const a = await custom.start('C-1');
+	const r = await http('GET', withQuery(custom.stableUrl, { execution: a.executionId, code: 'abc' }));
+	expect(r.status).toBe(201);
+	expect(r.headers.get('content-type')).toContain('text/html');
+	expect(r.text).toBe('<p>Signed in. You can close this window.</p>');
+	expect(r.headers.get('x-execution-id')).toBe(String(a.executionId));
+	expect((await doneData(a.executionId)).data).toEqual({ code: 'abc' });
+	// a repeat gets the same page, marked as a repeat, and resumes nothing
+	const again = await http('GET', withQuery(custom.stableUrl, { execution: a.executionId, code: 'abc' }));
+	expect(again.status).toBe(201);
+	expect(again.headers.get('x-callback-repeated')).toBe('true');
+	expect(nodeRuns(await api.execution(a.executionId), 'Done')).toBe(1);
+
+	const redirect = await publishStable({ respond: 'redirect', redirectUrl: 'https://app.example.test/signed-in', redirectStatus: 303 });
+	const b = await redirect.start('R-1');
+	const c = await redirect.start('R-2');
+	const viaAny = await http('GET', withQuery(redirect.stableUrl, { execution: 'any', code: 'xyz' }));
+	expect(viaAny.status).toBe(303);
+	expect(viaAny.headers.get('location')).toBe('https://app.example.test/signed-in');
+	expect(viaAny.headers.get('x-execution-id')).toBe(String(b.executionId)); // oldest first
+	expect((await doneData(b.executionId)).data).toEqual({ code: 'xyz' });
+	expect(await statusOf(c.executionId)).toBe('waiting');
+	const viaAll = await http('GET', withQuery(redirect.stableUrl, { execution: 'all' }));
+	expect(viaAll.status).toBe(200);
+	expect(viaAll.text).toBe(String(c.executionId));
+
+	// a broken redirect is the workflow's mistake: 500 JSON, and nothing is resumed
+	const broken = await publishStable({ respond: 'redirect', redirectUrl: 'not a url' });
+	const d = await broken.start('B-1');
+	const bad = await http('GET', withQuery(broken.stableUrl, { execution: d.executionId }));
+	expect(bad.status).toBe(500);
+	expect(bad.json).toMatchObject({ code: 1099 });
+	expect(await statusOf(d.executionId)).toBe('waiting');
+});
+
 test('race: 20 concurrent any over 10 waiting → exactly 10 distinct resumes and 10 clean 404 JSON replies', async () => {
 	const p = await publishStable();
 	const ids: string[] = [];
