@@ -14,7 +14,7 @@ import {
 import { CALLBACK_METHODS } from '../shared/callbackUrl';
 import { guardCredentials, guardProperties } from '../shared/guardProperties';
 import { runPipeline } from '../shared/pipeline';
-import { RESPONSE_FIELDS } from '../shared/response';
+import { RESPONSE_FIELDS, nativeFields } from '../shared/response';
 import { generatedExpiry } from '../shared/expiry';
 import { readCommonSettings, readStateParameter } from '../shared/settings';
 import { N8N_API_CREDENTIAL, runStable } from '../shared/stable';
@@ -33,17 +33,20 @@ const FAIL_WEBHOOK = 'fail';
 const EXPIRY_GRACE_MS = 60_000;
 
 /**
- * One restart webhook per method on a path unique to this node (its node id), and the same on
- * `<node id>-fail` for the fail URL, which resumes with `failed: true`.
+ * A restart webhook for every method on a path unique to this node (its node id), and the same
+ * on `<node id>-fail` for the fail URL, which resumes with `failed: true`. One description per
+ * path with a comma-separated method list (n8n splits it): n8n evaluates every description's
+ * path on every call, each in its expression sandbox, so fewer descriptions cost less.
  */
+const ALL_METHODS = CALLBACK_METHODS.join(',');
 const resumeWebhooks: IWebhookDescription[] = [
-	...CALLBACK_METHODS.map((httpMethod) => ({ name: 'default' as const, httpMethod, path: '={{ $nodeId }}' })),
-	...CALLBACK_METHODS.map((httpMethod) => ({
+	{ name: 'default' as const, httpMethod: ALL_METHODS, path: '={{ $nodeId }}' },
+	{
 		// n8n's type lists only 'default' and 'setup'; the name comes back through getWebhookName().
 		name: FAIL_WEBHOOK as IWebhookDescription['name'],
-		httpMethod,
+		httpMethod: ALL_METHODS,
 		path: '={{ $nodeId + "-fail" }}',
-	})),
+	},
 ].map((hook) => ({
 	...hook,
 	restartWebhook: true,
@@ -60,7 +63,9 @@ const stableWebhook: IWebhookDescription = {
 	// n8n's type lists only 'default' and 'setup'; it uses the name only to report it back
 	// through getWebhookName(), which is how webhook() tells the stable URL from a resume.
 	name: STABLE_WEBHOOK as IWebhookDescription['name'],
-	httpMethod: '={{ $parameter["stableUrl"] ? "GET,POST" : "" }}',
+	...nativeFields({
+		httpMethod: { template: '={{ $parameter["stableUrl"] ? "GET,POST" : "" }}', resolve: (p) => (p.stableUrl ? 'GET,POST' : '') },
+	}),
 	path: 'callback',
 	isFullPath: false,
 	responseMode: 'onReceived',
