@@ -17,17 +17,15 @@ import { RESPONSE_FIELDS } from '../shared/response';
 import { readCommonSettings } from '../shared/settings';
 
 /** One webhook per method on the node's path (its webhook id when Path is empty). */
-// One description for every method (n8n splits the list): n8n evaluates each description's
-// path on every call in its expression sandbox, so one costs less than five.
-const triggerWebhooks: IWebhookDescription[] = [
-	{
-		name: 'default',
-		httpMethod: CALLBACK_METHODS.join(','),
-		path: '={{ $parameter["path"] || $webhookId }}',
-		isFullPath: true,
-		...RESPONSE_FIELDS,
-	},
-];
+// One description per method (unlike the wait node's restart webhooks, which the editor does
+// not show): the editor lists each as its own URL with its method.
+const triggerWebhooks: IWebhookDescription[] = CALLBACK_METHODS.map((httpMethod) => ({
+	name: 'default',
+	httpMethod,
+	path: '={{ $parameter["path"] || $webhookId }}',
+	isFullPath: true,
+	...RESPONSE_FIELDS,
+}));
 
 export class ExternalCallbackTrigger implements INodeType {
 	description: INodeTypeDescription = {

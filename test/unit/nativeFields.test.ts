@@ -50,13 +50,14 @@ test.each([
 	expect(declared).toBeGreaterThanOrEqual(3);
 });
 
-test('one description per path: every method in one comma-separated list', () => {
+test('the wait node: one restart description per path, every method in one comma-separated list', () => {
 	const wait = new ExternalCallbackWait().description.webhooks!;
 	const restart = wait.filter((w) => w.restartWebhook);
 	expect(restart.map((w) => [w.name, w.path, w.httpMethod])).toEqual([
 		['default', '={{ $nodeId }}', 'GET,POST,PUT,PATCH,DELETE'],
 		['fail', '={{ $nodeId + "-fail" }}', 'GET,POST,PUT,PATCH,DELETE'],
 	]);
+	// the trigger keeps one per method: the editor lists each URL with its method
 	const trigger = new ExternalCallbackTrigger().description.webhooks!;
-	expect(trigger.map((w) => w.httpMethod)).toEqual(['GET,POST,PUT,PATCH,DELETE']);
+	expect(trigger.map((w) => w.httpMethod)).toEqual(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 });
