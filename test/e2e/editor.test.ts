@@ -212,7 +212,9 @@ async function credentialLabels(): Promise<string[]> {
 /** The URLs of the Webhook URLs panel for one of its tabs ('test' or 'production'). */
 async function webhookUrls(tab: 'test' | 'production'): Promise<string[]> {
 	const panel = ndv().locator('.webhooks').first();
-	await panel.waitFor({ timeout: 5_000 });
+	await panel.waitFor({ timeout: 5_000 }).catch(() => {
+		throw new Error('the NDV has no Webhook URLs panel');
+	});
 	if (!(await panel.locator(`[data-test-id="radio-button-${tab}"]`).isVisible())) {
 		await panel.getByText('Webhook URLs', { exact: true }).click();
 	}
@@ -252,9 +254,14 @@ beforeAll(async () => {
 			'--disable-background-networking',
 			'--disable-component-update',
 			'--disable-sync',
+			'--disable-dev-shm-usage',
+			// Loopback only: names other than the n8n under test do not resolve, so n8n's editor
+			// (which asks e.g. the package registry about community nodes) reaches nothing outside.
+			'--no-proxy-server',
+			'--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
 		],
 	});
-	// A fresh context is a fresh profile (playwright gives it its own user-data-dir).
+	// chromium.launch starts the browser with a fresh temporary user-data-dir (removed on close).
 	const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
 	context.setDefaultTimeout(20_000);
 	page = await context.newPage();
@@ -359,9 +366,14 @@ test('External Callback Wait: stable URL, guards, respond modes and wait limit',
 	expect(await ndvIssues()).toEqual([]);
 	await shot('node-externalCallbackWait-default');
 
-	// Stable URL off: no stable-URL parameters, no n8n API credential slot, no /callback URL.
+	// Stable URL off: no stable-URL parameters, no n8n API credential slot, no /callback URL
+	// under Webhook URLs (the resume webhooks are n8n's restart webhooks, never listed there).
 	await expectHidden(['stateParameter', 'repeatedStatus']);
 	expect((await credentialLabels()).join(' ')).not.toContain('External Callback: N8n API');
+	const listed = (await ndv().locator('.webhooks').count())
+		? [...(await webhookUrls('test')), ...(await webhookUrls('production'))]
+		: [];
+	expect(listed.filter((u) => u.endsWith('/callback'))).toEqual([]);
 	await toggle('stableUrl');
 	await expectShown(['stateParameter', 'repeatedStatus']);
 	expect((await credentialLabels()).join(' ')).toContain('External Callback: N8n API');
