@@ -107,12 +107,21 @@ function expectNoBrowserErrors() {
 const ndv = () => page.locator('[data-test-id="ndv"]');
 const param = (name: string) => ndv().locator(`[data-test-id="parameter-input-${name}"]`).first();
 
-async function openWorkflow(id: string, nodeCount: number) {
+/** Opens a workflow in the editor and waits until all its nodes are on the canvas. */
+async function openWorkflow(id: string, nodes: WorkflowJson['nodes']) {
+	const STICKY = 'n8n-nodes-base.stickyNote';
+	const names = nodes.filter((n) => n.type !== STICKY).map((n) => n.name).sort();
 	await page.goto(`${base}/workflow/${id}`);
 	await page.locator('[data-test-id="canvas-node"]').first().waitFor({ timeout: 30_000 });
+	const onCanvas = async () =>
+		(await page.locator('[data-test-id="canvas-node"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-node-name') ?? '')))
+			.filter((n) => names.includes(n))
+			.sort();
 	const deadline = Date.now() + 15_000;
-	while ((await page.locator('[data-test-id="canvas-node"]').count()) < nodeCount && Date.now() < deadline) await sleep(200);
-	expect(await page.locator('[data-test-id="canvas-node"]').count()).toBe(nodeCount);
+	while ((await onCanvas()).length < names.length && Date.now() < deadline) await sleep(200);
+	expect(await onCanvas()).toEqual(names);
+	const stickies = nodes.filter((n) => n.type === STICKY).length;
+	if (stickies) expect(await page.locator('[data-test-id="sticky"]').count()).toBe(stickies);
 }
 
 async function openNode(name: string) {
@@ -339,7 +348,7 @@ describe('example workflows', () => {
 	test.each(files)('examples/%s opens, and each of our nodes in it renders without issues', async (file) => {
 		const wf = JSON.parse(readFileSync(join(EXAMPLES, file), 'utf8')) as WorkflowJson;
 		const id = await workflowWith(`${wf.name} (editor test)`, wf.nodes, wf.connections);
-		await openWorkflow(id, wf.nodes.length);
+		await openWorkflow(id, wf.nodes);
 		await sleep(500);
 		await shot(`example-${file.replace(/\.json$/, '')}`);
 		const ours = wf.nodes.filter((n) => n.type.startsWith(`${PKG}.`));
@@ -357,8 +366,9 @@ describe('example workflows', () => {
 });
 
 test('External Callback Wait: stable URL, guards, respond modes and wait limit', async () => {
-	const id = await workflowWith('Editor test: wait', [node('Wait', WAIT, 0)]);
-	await openWorkflow(id, 1);
+	const nodes = [node('Wait', WAIT, 0)];
+	const id = await workflowWith('Editor test: wait', nodes);
+	await openWorkflow(id, nodes);
 	expect(await canvasIssues('Wait')).toEqual([]);
 	scope = 'External Callback Wait';
 	await openNode('Wait');
@@ -429,8 +439,9 @@ test('External Callback Wait: stable URL, guards, respond modes and wait limit',
 });
 
 test('Generate Callback URL: URL forms, expiry modes and API key', async () => {
-	const id = await workflowWith('Editor test: generate', [node('Generate', GENERATE, 0), node('Wait', WAIT, 300)]);
-	await openWorkflow(id, 2);
+	const nodes = [node('Generate', GENERATE, 0), node('Wait', WAIT, 300)];
+	const id = await workflowWith('Editor test: generate', nodes);
+	await openWorkflow(id, nodes);
 	expect([...(await canvasIssues('Generate')), ...(await canvasIssues('Wait'))]).toEqual([]);
 	scope = 'Generate Callback URL';
 	await openNode('Generate');
