@@ -58,6 +58,8 @@ let page: Page;
 /** What is open now (our node or credential), for the console listeners. */
 let scope: string | undefined;
 const problems: string[] = [];
+/** Workflows this file made (deleted at the end: other e2e files list the instance's workflows). */
+const workflows: string[] = [];
 const ignored: string[] = [];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -235,6 +237,7 @@ async function webhookUrls(tab: 'test' | 'production'): Promise<string[]> {
 /** Imports a workflow through the public API (not published) and returns its id. */
 async function workflowWith(name: string, nodes: WorkflowJson['nodes'], connections: WorkflowJson['connections'] = {}): Promise<string> {
 	const created = await api.api('POST', '/workflows', { name, nodes, connections, settings: {} });
+	workflows.push(created.id);
 	return created.id;
 }
 
@@ -297,6 +300,9 @@ afterAll(async () => {
 		process.stdout.write(`\n[editor] ${ignored.length} browser messages ignored (n8n noise, not from our package):\n  ${ignored.join('\n  ')}\n`);
 	}
 	await browser?.close();
+	let deleted = 0;
+	for (const id of workflows) deleted += await api.api('DELETE', `/workflows/${id}`).then(() => 1, () => 0);
+	process.stdout.write(`[editor] deleted ${deleted} of the ${workflows.length} workflows this test made\n`);
 });
 
 // ---- tests -----------------------------------------------------------------------------------
@@ -339,6 +345,8 @@ test('the node picker finds each node by its display name; the trigger added fro
 	expect((await credentialLabels()).join(' ')).toContain('External Callback: JWT API');
 	await shot('node-externalCallbackTrigger-jwt');
 	await closeNdv();
+	const saved = /\/workflow\/([^/?#]+)/.exec(new URL(page.url()).pathname)?.[1];
+	if (saved && saved !== 'new') workflows.push(saved);
 	expectNoBrowserErrors();
 });
 
