@@ -306,6 +306,21 @@ afterAll(async () => {
 });
 
 // ---- tests -----------------------------------------------------------------------------------
+test('the browser error listeners catch a console error and an uncaught error naming the package', async () => {
+	await page.evaluate(() => {
+		console.error('n8n-nodes-external-callback: listener self-check');
+		setTimeout(() => {
+			throw new Error('externalCallbackWait: listener self-check');
+		});
+	});
+	const deadline = Date.now() + 5_000;
+	while (problems.length < 2 && Date.now() < deadline) await sleep(100);
+	expect(problems.splice(0)).toEqual([
+		expect.stringMatching(/console error: n8n-nodes-external-callback: listener self-check/),
+		expect.stringMatching(/uncaught page error: .*externalCallbackWait: listener self-check/),
+	]);
+});
+
 test('the node picker finds each node by its display name; the trigger added from it renders', async () => {
 	await page.goto(`${base}/workflow/new`);
 	await page.locator('[data-test-id="canvas-wrapper"]').waitFor({ timeout: 30_000 });
