@@ -69,6 +69,9 @@ const stableWebhook: IWebhookDescription = {
 	path: 'callback',
 	isFullPath: false,
 	responseMode: 'onReceived',
+	// The editor lists webhooks under "Webhook URLs": only list the stable URL while it is on
+	// (otherwise it showed a /callback URL that answers nothing, with an empty method).
+	ndvHideUrl: '={{ !$parameter["stableUrl"] }}',
 };
 
 /** Served by n8n itself (resume URLs and the stable URL): nothing to register elsewhere. */
