@@ -39,7 +39,11 @@ function freePort() {
 	});
 }
 
-/** Runs scripts/install-n8n.sh (idempotent) and returns the Node and n8n binaries. */
+/**
+ * Runs scripts/install-n8n.sh (idempotent) and returns the Node and n8n binaries and the exact
+ * n8n version. `version` (default $N8N_VERSION, else 2.41.1) may be `1.123.x` or `lts`: the
+ * pinned 1.x LTS patch.
+ */
 function ensureN8n(version = process.env.N8N_VERSION || '2.41.1', { quiet = false } = {}) {
 	const out = execFileSync('bash', [path.join(ROOT, 'scripts/install-n8n.sh')], {
 		env: { ...process.env, N8N_VERSION: version },
@@ -51,7 +55,12 @@ function ensureN8n(version = process.env.N8N_VERSION || '2.41.1', { quiet = fals
 		if (!line) throw new Error(`install-n8n.sh did not print ${key}; output:\n${out}`);
 		return line.slice(key.length + 1).trim();
 	};
-	return { nodeBin: get('NODE_BIN'), n8nBin: get('N8N_BIN'), version };
+	return { nodeBin: get('NODE_BIN'), n8nBin: get('N8N_BIN'), version: get('N8N_VERSION') };
+}
+
+/** The n8n major version of an install (1 for the 1.123 LTS line, 2 for 2.41.1). */
+function majorOf(install) {
+	return Number(String(install.version).split('.')[0]);
 }
 
 /** `npm pack`, then `npm install <tarball>` in a fresh `nodes` folder, as a user installs it. */
@@ -338,4 +347,4 @@ async function startQueueCluster(install, nodesDir, { pgPort, redisPort, workers
 	};
 }
 
-module.exports = { startQueueCluster, ROOT, OWNER, N8nInstance, ensureN8n, packAndInstall, freePort, until, sleep, api, publish };
+module.exports = { majorOf, startQueueCluster, ROOT, OWNER, N8nInstance, ensureN8n, packAndInstall, freePort, until, sleep, api, publish };

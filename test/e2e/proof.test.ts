@@ -155,8 +155,9 @@ test('secrets never reach execution data (beyond the URL fields) or n8n’s log'
 		const text = JSON.stringify(e.data);
 		for (const secret of literal) expect(text).not.toContain(secret);
 		// resume tokens: n8n keeps its own (data.resumeToken) and the URL fields carry them by
-		// design; the items of our wait and trigger nodes never do
-		const token = e.data?.resumeToken;
+		// design; the items of our wait and trigger nodes never do. n8n 1.x has no resume token:
+		// there the URL secret is the package's own, in the URLs Generate Callback URL output.
+		const token = e.data?.resumeToken ?? generatedSecret(e);
 		for (const [name, runs] of Object.entries<any[]>(e.data?.resultData?.runData ?? {})) {
 			const type = e.workflowData?.nodes?.find((n: any) => n.name === name)?.type ?? '';
 			if (!(type === WAIT_TYPE || type.endsWith('.externalCallbackTrigger'))) continue;
@@ -172,3 +173,15 @@ test('secrets never reach execution data (beyond the URL fields) or n8n’s log'
 	}
 	for (const secret of literal) expect(log).not.toContain(secret);
 }, 180_000);
+
+/** n8n 1.x: the package's URL secret (the `signature` of a generated URL), if the execution has one. */
+function generatedSecret(e: any): string | undefined {
+	for (const [name, runs] of Object.entries<any[]>(e.data?.resultData?.runData ?? {})) {
+		const type = e.workflowData?.nodes?.find((n: any) => n.name === name)?.type ?? '';
+		if (!type.endsWith('.generateCallbackUrl')) continue;
+		const url = runs.at(-1)?.data?.main?.[0]?.[0]?.json?.callbackUrl;
+		const token = typeof url === 'string' ? new URL(url).searchParams.get('signature') : null;
+		if (token) return token;
+	}
+	return undefined;
+}
