@@ -99,7 +99,7 @@ class N8nInstance {
 		this.options = options;
 		this.owner = options.owner || OWNER;
 		this.child = undefined;
-		this.info = { baseUrl: '', port: 0, pid: 0, userFolder: '', logFile: '', apiKey: '', cookie: '' };
+		this.info = { baseUrl: '', port: 0, pid: 0, userFolder: '', logFile: '', apiKey: '', cookie: '', n8nMajor: majorOf(install) };
 	}
 
 	/** n8n's command: 'start' (main), 'worker' or 'webhook' (queue mode). */
@@ -265,6 +265,9 @@ class N8nInstance {
 
 /** Public API call with the instance's API key. */
 async function api(info, method, apiPath, body) {
+	if (method === 'POST' && apiPath === '/credentials' && info.n8nMajor && info.n8nMajor < 2) {
+		return await createCredentialRest(info, body);
+	}
 	const r = await fetch(`${info.baseUrl}/api/v1${apiPath}`, {
 		method,
 		headers: { 'X-N8N-API-KEY': info.apiKey, 'content-type': 'application/json' },
@@ -273,6 +276,24 @@ async function api(info, method, apiPath, body) {
 	const text = await r.text();
 	if (!r.ok) throw new Error(`${method} /api/v1${apiPath} -> ${r.status} ${text}`);
 	return text ? JSON.parse(text) : undefined;
+}
+
+/**
+ * n8n 1.x: its public API checks credential data against a JSON schema that makes every field
+ * required whose display conditions could apply (e.g. both the shared secret and the PEM key of
+ * the JWT credential), so it refuses data the editor saves. Create them as the editor does,
+ * through the REST API with the owner's session. (n8n 2.x's public API accepts them.)
+ */
+async function createCredentialRest(info, body) {
+	const r = await fetch(`${info.baseUrl}/rest/credentials`, {
+		method: 'POST',
+		headers: { cookie: info.cookie, 'content-type': 'application/json' },
+		body: JSON.stringify(body),
+	});
+	const text = await r.text();
+	if (!r.ok) throw new Error(`POST /rest/credentials -> ${r.status} ${text}`);
+	const created = JSON.parse(text).data;
+	return { id: created.id, name: created.name, type: created.type };
 }
 
 /** Creates and publishes a workflow, then waits until its Webhook trigger (if any) is live. */
