@@ -14,13 +14,15 @@ import {
 import { CALLBACK_METHODS } from '../shared/callbackUrl';
 import { guardCredentials, guardProperties } from '../shared/guardProperties';
 import { runPipeline } from '../shared/pipeline';
-import { RESPONSE_FIELDS, nativeFields } from '../shared/response';
+import { RESPONSE_FIELDS, nativeFields, sendReply } from '../shared/response';
 import { generatedExpiry } from '../shared/expiry';
 import { readCommonSettings, readStateParameter } from '../shared/settings';
 import { N8N_API_CREDENTIAL, runStable } from '../shared/stable';
 import { computeWaitTill, type WaitLimit } from '../shared/waitTill';
 import { requestOptions, responseProperties } from '../shared/commonProperties';
 import { limitProperties } from './description';
+import { FORWARD_HEADER, verifyForward } from '../shared/forward';
+import { generatedSecrets, givenSignature, hasN8nResumeToken, urlSecretMatches } from '../shared/urlSecret';
 
 /**
  * One output. n8n continues a timed-out wait on output 0 with the node's waiting input items,
@@ -206,6 +208,12 @@ export class ExternalCallbackWait implements INodeType {
 				stateParameter: readStateParameter(this),
 			});
 		}
+		if (!hasValidUrlSecret(this, settings.forwardKey)) {
+			// The same answer n8n 2.x gives for a missing or wrong resume token; the secret is never
+			// echoed, and the execution stays waiting (no workflowData).
+			sendReply(this.getResponseObject(), 401, JSON.stringify({ error: 'Invalid token' }));
+			return { noWebhookResponse: true };
+		}
 		const failUrl = (this.getWebhookName() as string) === FAIL_WEBHOOK;
 		return await runPipeline(this, {
 			...settings,
@@ -220,6 +228,24 @@ export class ExternalCallbackWait implements INodeType {
 			},
 		});
 	}
+}
+
+/**
+ * n8n 2.x checked its resume token before calling webhook(): nothing to do. n8n 1.x has none:
+ * the call must carry, as `signature`, the secret a Generate Callback URL node put into this
+ * execution's URLs (read from its output in the run data), or be a call forwarded by this node's
+ * own stable URL (signed with its n8n API key, bound to this execution, 60 s). Fails closed.
+ */
+function hasValidUrlSecret(ctx: IWebhookFunctions, forwardKey: string | undefined): boolean {
+	if (hasN8nResumeToken(ctx.evaluateExpression('{{ $execution.resumeUrl }}', 0) as string)) return true;
+	const headers = ctx.getHeaderData() as Record<string, unknown>;
+	const forward = headers[FORWARD_HEADER];
+	if (forwardKey && typeof forward === 'string' && verifyForward(forward, forwardKey, String(ctx.getExecutionId()))) return true;
+	const given = givenSignature(ctx.getQueryData() as Record<string, unknown>);
+	let matched = false;
+	// every candidate is compared (no early exit), each in constant time
+	for (const secret of generatedSecrets(ctx)) matched = urlSecretMatches(given, secret) || matched;
+	return matched;
 }
 
 /**

@@ -12,6 +12,7 @@ import {
 import { CALLBACK_METHODS, applyBaseUrl, buildResumeUrl, buildStableUrl } from '../shared/callbackUrl';
 import { encodeState, resumeTokenOf } from '../shared/state';
 import { UNIT_MS } from '../shared/waitTill';
+import { hasN8nResumeToken, newUrlSecret, withUrlSecret } from '../shared/urlSecret';
 import { type WaitNodeInfo, findWaitNode } from '../shared/waitNode';
 
 export class GenerateCallbackUrl implements INodeType {
@@ -121,6 +122,8 @@ export class GenerateCallbackUrl implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const out: INodeExecutionData[] = [];
+		// n8n 1.x only: one secret for every URL this run makes (see shared/urlSecret.ts)
+		let secret: string | undefined;
 		for (let i = 0; i < items.length; i++) {
 			const requested = (this.getNodeParameter('waitNode', i, '') as string).trim();
 			let waitNode: WaitNodeInfo;
@@ -129,10 +132,15 @@ export class GenerateCallbackUrl implements INodeType {
 			} catch (error) {
 				throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: i });
 			}
-			const resumeUrl = this.evaluateExpression('{{ $execution.resumeUrl }}', i) as string;
+			const n8nResumeUrl = this.evaluateExpression('{{ $execution.resumeUrl }}', i) as string;
 			const form = this.getNodeParameter('urlForm', i, 'path') as 'path' | 'state';
 			let fields: IDataObject;
 			try {
+				// n8n 2.x: its resume URL carries its own resume token. n8n 1.x: it carries none, so
+				// the URL gets this execution's own secret in the same place (see shared/urlSecret.ts).
+				const resumeUrl = hasN8nResumeToken(n8nResumeUrl)
+					? n8nResumeUrl
+					: withUrlSecret(n8nResumeUrl, (secret ??= newUrlSecret()));
 				fields = form === 'state' ? stateFields(resumeUrl, this.getExecutionId(), waitNode) : {
 					callbackUrl: buildResumeUrl(resumeUrl, waitNode.id),
 					// Resumes the same wait with failed: true and the caller's reason.

@@ -35,6 +35,7 @@ function resumedByNode(e: any, nodeName: string): boolean {
 	);
 }
 
+/** resumeToken: n8n 2.x's; '' on n8n 1.x, which has none (the forward is signed instead). */
 function toWaiting(e: any): WaitingExecution {
 	return { id: String(e.id), resumeToken: String(e.data?.resumeToken ?? ''), startedAt: String(e.startedAt ?? '') };
 }
@@ -48,7 +49,7 @@ export async function executionState(get: ApiGet, id: string, workflowId: string
 	const e = res.body;
 	if (String(e.workflowId) !== String(workflowId)) return { kind: 'not-here' };
 	if (e.status === 'waiting') {
-		return lastNode(e) === nodeName && e.data?.resumeToken ? { kind: 'waiting-here', execution: toWaiting(e) } : { kind: 'not-here' };
+		return lastNode(e) === nodeName ? { kind: 'waiting-here', execution: toWaiting(e) } : { kind: 'not-here' };
 	}
 	if (e.status === 'running' || e.status === 'new') return resumedByNode(e, nodeName) ? { kind: 'resumed-here' } : { kind: 'running' };
 	return resumedByNode(e, nodeName) ? { kind: 'resumed-here' } : e.finished || e.stoppedAt ? { kind: 'finished' } : { kind: 'not-here' };
@@ -64,7 +65,7 @@ export async function listWaitingHere(get: ApiGet, workflowId: string, nodeName:
 		const res = await get(`/api/v1/executions?${q.toString()}`);
 		if (res.status !== 200) throw new ApiError(res.status);
 		for (const e of res.body?.data ?? []) {
-			if (lastNode(e) === nodeName && e.data?.resumeToken) out.push(toWaiting(e));
+			if (lastNode(e) === nodeName) out.push(toWaiting(e));
 		}
 		cursor = res.body?.nextCursor ?? undefined;
 		if (!cursor) break;

@@ -39,7 +39,11 @@ function freePort() {
 	});
 }
 
-/** Runs scripts/install-n8n.sh (idempotent) and returns the Node and n8n binaries. */
+/**
+ * Runs scripts/install-n8n.sh (idempotent) and returns the Node and n8n binaries and the exact
+ * n8n version. `version` (default $N8N_VERSION, else 2.41.1) may be `1.123.x` or `lts`: the
+ * pinned 1.x LTS patch.
+ */
 function ensureN8n(version = process.env.N8N_VERSION || '2.41.1', { quiet = false } = {}) {
 	const out = execFileSync('bash', [path.join(ROOT, 'scripts/install-n8n.sh')], {
 		env: { ...process.env, N8N_VERSION: version },
@@ -51,7 +55,12 @@ function ensureN8n(version = process.env.N8N_VERSION || '2.41.1', { quiet = fals
 		if (!line) throw new Error(`install-n8n.sh did not print ${key}; output:\n${out}`);
 		return line.slice(key.length + 1).trim();
 	};
-	return { nodeBin: get('NODE_BIN'), n8nBin: get('N8N_BIN'), version };
+	return { nodeBin: get('NODE_BIN'), n8nBin: get('N8N_BIN'), version: get('N8N_VERSION') };
+}
+
+/** The n8n major version of an install (1 for the 1.123 LTS line, 2 for 2.41.1). */
+function majorOf(install) {
+	return Number(String(install.version).split('.')[0]);
 }
 
 /** `npm pack`, then `npm install <tarball>` in a fresh `nodes` folder, as a user installs it. */
@@ -90,7 +99,7 @@ class N8nInstance {
 		this.options = options;
 		this.owner = options.owner || OWNER;
 		this.child = undefined;
-		this.info = { baseUrl: '', port: 0, pid: 0, userFolder: '', logFile: '', apiKey: '', cookie: '' };
+		this.info = { baseUrl: '', port: 0, pid: 0, userFolder: '', logFile: '', apiKey: '', cookie: '', n8nMajor: majorOf(install) };
 	}
 
 	/** n8n's command: 'start' (main), 'worker' or 'webhook' (queue mode). */
@@ -256,6 +265,9 @@ class N8nInstance {
 
 /** Public API call with the instance's API key. */
 async function api(info, method, apiPath, body) {
+	if (method === 'POST' && apiPath === '/credentials' && info.n8nMajor && info.n8nMajor < 2) {
+		return await createCredentialRest(info, body);
+	}
 	const r = await fetch(`${info.baseUrl}/api/v1${apiPath}`, {
 		method,
 		headers: { 'X-N8N-API-KEY': info.apiKey, 'content-type': 'application/json' },
@@ -264,6 +276,24 @@ async function api(info, method, apiPath, body) {
 	const text = await r.text();
 	if (!r.ok) throw new Error(`${method} /api/v1${apiPath} -> ${r.status} ${text}`);
 	return text ? JSON.parse(text) : undefined;
+}
+
+/**
+ * n8n 1.x: its public API checks credential data against a JSON schema that makes every field
+ * required whose display conditions could apply (e.g. both the shared secret and the PEM key of
+ * the JWT credential), so it refuses data the editor saves. Create them as the editor does,
+ * through the REST API with the owner's session. (n8n 2.x's public API accepts them.)
+ */
+async function createCredentialRest(info, body) {
+	const r = await fetch(`${info.baseUrl}/rest/credentials`, {
+		method: 'POST',
+		headers: { cookie: info.cookie, 'content-type': 'application/json' },
+		body: JSON.stringify(body),
+	});
+	const text = await r.text();
+	if (!r.ok) throw new Error(`POST /rest/credentials -> ${r.status} ${text}`);
+	const created = JSON.parse(text).data;
+	return { id: created.id, name: created.name, type: created.type };
 }
 
 /** Creates and publishes a workflow, then waits until its Webhook trigger (if any) is live. */
@@ -338,4 +368,4 @@ async function startQueueCluster(install, nodesDir, { pgPort, redisPort, workers
 	};
 }
 
-module.exports = { startQueueCluster, ROOT, OWNER, N8nInstance, ensureN8n, packAndInstall, freePort, until, sleep, api, publish };
+module.exports = { majorOf, startQueueCluster, ROOT, OWNER, N8nInstance, ensureN8n, packAndInstall, freePort, until, sleep, api, publish };

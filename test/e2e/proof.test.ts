@@ -6,6 +6,7 @@ import { until } from './harness/n8n';
 import { shared } from './harness/shared';
 
 const { api, state, logTail } = shared();
+const major = state.instance.n8nMajor ?? Number(String(state.install.version).split('.')[0]);
 
 async function publishWait(params: Record<string, unknown> = {}, credentials?: Record<string, unknown>) {
 	const wf: WorkflowJson = loadFixture('wait-basic');
@@ -27,7 +28,31 @@ async function publishWait(params: Record<string, unknown> = {}, credentials?: R
 const isCleanJsonError = (r: { status: number; text: string; json: any }) =>
 	r.json && typeof r.json === 'object' && !/stack|\bat \w+ \(/i.test(r.text) && (typeof r.json.message === 'string' || typeof r.json.error === 'string');
 
-describe('races', () => {
+// n8n 2.x only: n8n 1.123 has no at-most-once resume (it marks a resumed execution `running`
+// unconditionally and replies before running it): concurrent calls can each get 200 and each
+// resume the execution (observed: 50 of 50 got 200, the nodes after the wait ran twice). The
+// package cannot fix that from inside a node; README "n8n 1.x does not resume at most once".
+// What 1.x does guarantee is checked in the test after this block.
+const raceLine = major >= 2 ? describe : describe.skip;
+
+if (major < 2) {
+	test('n8n 1.x: concurrent calls at one resume URL get only 200 or clean JSON 409, and the execution finishes', async () => {
+		const { start } = await publishWait();
+		const s = await start();
+		const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => postJson(s.callbackUrl, { caller: i })));
+		expect(replies.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(1);
+		for (const r of replies.filter((x) => x.status !== 200)) {
+			expect(r.status).toBe(409);
+			expect(isCleanJsonError(r)).toBe(true);
+		}
+		const e = await api.waitForStatus(s.executionId, ['success']);
+		expect(typeof nodeOutput(e, 'Done')![0].data.caller).toBe('number');
+		// afterwards it is finished: a further call is refused by n8n
+		expect((await postJson(s.callbackUrl, { late: true })).status).toBe(409);
+	}, 180_000);
+}
+
+raceLine('races', () => {
 	test('100 concurrent calls at one resume URL → exactly one resume; every other caller gets a clean JSON reply', async () => {
 		const { start } = await publishWait();
 		const s = await start();
@@ -155,8 +180,9 @@ test('secrets never reach execution data (beyond the URL fields) or n8n’s log'
 		const text = JSON.stringify(e.data);
 		for (const secret of literal) expect(text).not.toContain(secret);
 		// resume tokens: n8n keeps its own (data.resumeToken) and the URL fields carry them by
-		// design; the items of our wait and trigger nodes never do
-		const token = e.data?.resumeToken;
+		// design; the items of our wait and trigger nodes never do. n8n 1.x has no resume token:
+		// there the URL secret is the package's own, in the URLs Generate Callback URL output.
+		const token = e.data?.resumeToken ?? generatedSecret(e);
 		for (const [name, runs] of Object.entries<any[]>(e.data?.resultData?.runData ?? {})) {
 			const type = e.workflowData?.nodes?.find((n: any) => n.name === name)?.type ?? '';
 			if (!(type === WAIT_TYPE || type.endsWith('.externalCallbackTrigger'))) continue;
@@ -172,3 +198,15 @@ test('secrets never reach execution data (beyond the URL fields) or n8n’s log'
 	}
 	for (const secret of literal) expect(log).not.toContain(secret);
 }, 180_000);
+
+/** n8n 1.x: the package's URL secret (the `signature` of a generated URL), if the execution has one. */
+function generatedSecret(e: any): string | undefined {
+	for (const [name, runs] of Object.entries<any[]>(e.data?.resultData?.runData ?? {})) {
+		const type = e.workflowData?.nodes?.find((n: any) => n.name === name)?.type ?? '';
+		if (!type.endsWith('.generateCallbackUrl')) continue;
+		const url = runs.at(-1)?.data?.main?.[0]?.[0]?.json?.callbackUrl;
+		const token = typeof url === 'string' ? new URL(url).searchParams.get('signature') : null;
+		if (token) return token;
+	}
+	return undefined;
+}

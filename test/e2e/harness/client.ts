@@ -114,6 +114,11 @@ export class N8nApi {
 			`execution ${id} to reach ${statuses.join('/')}`,
 			async () => {
 				const e = await this.execution(id, true);
+				// n8n 1.123 briefly reports a resumed execution as `success` (finished: true) while the
+				// nodes after the wait are still on its execution stack and missing from its run data
+				// (observed: stack length 1, the wait node's last run without a status); done means an
+				// empty stack. n8n 2.41.1 never shows that state.
+				if (e.status === 'success' && (e.data?.executionData?.nodeExecutionStack?.length ?? 0) > 0) return undefined;
 				return statuses.includes(e.status) ? e : undefined;
 			},
 			timeoutMs,

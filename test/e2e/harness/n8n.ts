@@ -16,6 +16,8 @@ export interface InstanceInfo {
 	logFile: string;
 	apiKey: string;
 	cookie: string;
+	/** 1 for the 1.123 LTS line, 2 for 2.41.1 */
+	n8nMajor: number;
 }
 
 export interface N8nInstance {
