@@ -188,8 +188,8 @@ function passOnHeaders(headers: Record<string, string | string[] | undefined>): 
  * measured at tens of milliseconds each, and `any` makes a dozen of them.)
  */
 function apiGetter(ctx: IWebhookFunctions, base: string, apiKey: string): ApiGet {
-	return async (path) => {
-		const r = (await ctx.helpers.httpRequest({
+	const request = async (path: string) =>
+		(await ctx.helpers.httpRequest({
 			url: `${base}${path}`,
 			method: 'GET',
 			headers: { 'X-N8N-API-KEY': apiKey },
@@ -198,6 +198,13 @@ function apiGetter(ctx: IWebhookFunctions, base: string, apiKey: string): ApiGet
 			ignoreHttpStatusErrors: true,
 			timeout: 30_000,
 		})) as { statusCode: number; body: unknown };
+	return async (path) => {
+		// A GET is safe to repeat: one retry when the connection itself failed (seen once under
+		// 100 concurrent calls on a loaded machine) before the caller is told to come back (503).
+		const r = await request(path).catch(async (error: unknown) => {
+			if (!isNetworkError(error)) return Promise.reject(error);
+			return await request(path);
+		});
 		return { status: r.statusCode, body: r.body };
 	};
 }

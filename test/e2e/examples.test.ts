@@ -6,8 +6,14 @@ import { http, nodeOutput, postJson, type Execution, type WorkflowJson } from '.
 import { FakeServer } from './harness/fakeServer';
 import { ROOT, until } from './harness/n8n';
 import { shared } from './harness/shared';
+import { decodeState } from '../../nodes/shared/state';
 
 const { api, state, logTail } = shared();
+// n8n 1.123's public API leaves out executions that went to wait since the process started
+// (see stable.test.ts): examples built on `any`/`all` run on 2.x only (README, "Supported n8n
+// versions"); the state form needs no listing and runs on both lines.
+const major = Number(String(state.install.version).split('.')[0]);
+const listLine = major >= 2 ? test : test.skip;
 
 const EXAMPLES_DIR = join(ROOT, 'examples');
 /** Every file in examples/ and the test below that runs it. */
@@ -221,14 +227,12 @@ describe('examples/oauth-redirect-state.json', () => {
 			expect(authorize.searchParams.get('redirect_uri')).toBe(stableUrl);
 			const stateValue = authorize.searchParams.get('state')!;
 			expect(stateValue).toMatch(/^ecb1\.[A-Za-z0-9_-]{40,}$/);
-			const [waiting] = await until(`${user}'s execution to wait`, async () => {
-				for (const e of await api.executions(id, 'waiting')) {
-					const full = await api.execution(e.id);
-					if (nodeOutput(full, 'Build Authorize URL')?.[0]?.user === user) return [e];
-				}
-				return undefined;
-			});
-			return { authorizeUrl: authorize.toString(), state: stateValue, executionId: String(waiting.id) };
+			// the state names the execution (no listing needed, so this runs on n8n 1.x too)
+			const executionId = decodeState(stateValue)!.executionId;
+			const waiting = await api.waitForStatus(executionId, ['waiting']);
+			expect(String(waiting.workflowId)).toBe(String(id));
+			expect(nodeOutput(await api.execution(executionId), 'Build Authorize URL')?.[0]?.user).toBe(user);
+			return { authorizeUrl: authorize.toString(), state: stateValue, executionId };
 		};
 		/** The provider's answer followed by the browser: the redirect back to the stable URL. */
 		const comeBack = async (authorizeUrl: string) => {
@@ -291,7 +295,7 @@ describe('examples/ticket-triage.json', () => {
 	beforeAll(() => helpdesk.start());
 	afterAll(() => helpdesk.stop());
 
-	test('the helpdesk is told about each ticket; its assignment event resumes exactly that ticket, routed by status', async () => {
+	listLine('the helpdesk is told about each ticket; its assignment event resumes exactly that ticket, routed by status', async () => {
 		const key = helpdeskKey;
 		const wf = example('ticket-triage.json', { 'https://helpdesk.example.com': helpdesk.url });
 		const { id, triggerUrl } = await publishExample(wf);
@@ -438,7 +442,7 @@ describe('examples/approval-with-roles.json', () => {
 });
 
 describe('examples/broadcast-all.json', () => {
-	test('one call with execution=all releases every waiting job (of a batch); the reply lists their ids', async () => {
+	listLine('one call with execution=all releases every waiting job (of a batch); the reply lists their ids', async () => {
 		const key = releaseKey;
 		const wf = example('broadcast-all.json');
 		const { id, triggerUrl } = await publishExample(wf);
