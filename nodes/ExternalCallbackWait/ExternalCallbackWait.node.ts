@@ -61,12 +61,19 @@ const resumeWebhooks: IWebhookDescription[] = [
  * finds the target execution(s) and resumes them through their resume URLs.
  */
 const STABLE_WEBHOOK = 'stable';
-const stableWebhook: IWebhookDescription = {
+/**
+ * One description per method, so that the editor lists "GET" and "POST" each with the URL (one
+ * "GET,POST" description showed a clipped "GET,PO" badge). The method is natively resolvable.
+ */
+const stableWebhooks: IWebhookDescription[] = (['GET', 'POST'] as const).map((method) => ({
 	// n8n's type lists only 'default' and 'setup'; it uses the name only to report it back
 	// through getWebhookName(), which is how webhook() tells the stable URL from a resume.
 	name: STABLE_WEBHOOK as IWebhookDescription['name'],
 	...nativeFields({
-		httpMethod: { template: '={{ $parameter["stableUrl"] ? "GET,POST" : "" }}', resolve: (p) => (p.stableUrl ? 'GET,POST' : '') },
+		httpMethod: {
+			template: `={{ $parameter["stableUrl"] ? "${method}" : "" }}`,
+			resolve: (p: Record<string, unknown>) => (p.stableUrl ? method : ''),
+		},
 	}),
 	path: 'callback',
 	isFullPath: false,
@@ -74,10 +81,10 @@ const stableWebhook: IWebhookDescription = {
 	// The editor lists webhooks under "Webhook URLs": only list the stable URL while it is on
 	// (otherwise it showed a /callback URL that answers nothing, with an empty method).
 	ndvHideUrl: '={{ !$parameter["stableUrl"] }}',
-};
+}));
 
 /** Served by n8n itself (resume URLs and the stable URL): nothing to register elsewhere. */
-const waitWebhooks: IWebhookDescription[] = [...resumeWebhooks, stableWebhook];
+const waitWebhooks: IWebhookDescription[] = [...resumeWebhooks, ...stableWebhooks];
 
 export class ExternalCallbackWait implements INodeType {
 	description: INodeTypeDescription = {

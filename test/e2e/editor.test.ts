@@ -492,7 +492,8 @@ test('Generate Callback URL: URL forms, expiry modes and API key', async () => {
 	await shot('node-generateCallbackUrl-api-key');
 	await closeNdv();
 	// A required credential that is not set is an issue: the canvas check sees it (it can fail).
-	const deadline = Date.now() + 5_000;
+	// (n8n computes canvas issues lazily after the NDV closes; seen taking over 5 s on a loaded machine)
+	const deadline = Date.now() + 20_000;
 	let issues = await canvasIssues('Generate');
 	while (!issues.length && Date.now() < deadline) {
 		await sleep(250);

@@ -57,6 +57,12 @@ test('the wait node: one restart description per path, every method in one comma
 		['default', '={{ $nodeId }}', 'GET,POST,PUT,PATCH,DELETE'],
 		['fail', '={{ $nodeId + "-fail" }}', 'GET,POST,PUT,PATCH,DELETE'],
 	]);
+	// the stable URL: GET and POST, each listed on its own in the editor, only while it is on
+	const stable = wait.filter((w) => !w.restartWebhook);
+	expect(stable.map((w) => [w.name, w.path, w.httpMethod])).toEqual([
+		['stable', 'callback', '={{ $parameter["stableUrl"] ? "GET" : "" }}'],
+		['stable', 'callback', '={{ $parameter["stableUrl"] ? "POST" : "" }}'],
+	]);
 	// the trigger keeps one per method: the editor lists each URL with its method
 	const trigger = new ExternalCallbackTrigger().description.webhooks!;
 	expect(trigger.map((w) => w.httpMethod)).toEqual(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
