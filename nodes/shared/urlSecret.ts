@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
+import { type GeneratorContext, fromGenerators } from './generators';
 import { decodeState, resumeTokenOf } from './state';
 
 /**
@@ -61,17 +62,6 @@ export function givenSignature(query: Record<string, unknown>): string | undefin
 	return raw.split('/')[0] || undefined;
 }
 
-export const GENERATE_NODE_TYPE_SUFFIX = '.generateCallbackUrl';
-
-interface GeneratorContext {
-	getNode(): { name: string };
-	getParentNodes(
-		name: string,
-		options?: { includeNodeParameters?: boolean },
-	): Array<{ name: string; type: string; disabled?: boolean; parameters?: Record<string, unknown> }>;
-	evaluateExpression(expression: string, itemIndex: number): unknown;
-}
-
 /** The secret in one generator output item: its URLs' `signature`, or its state's token. */
 export function secretsOfGenerated(json: unknown): string[] {
 	if (!json || typeof json !== 'object') return [];
@@ -94,19 +84,14 @@ export function secretsOfGenerated(json: unknown): string[] {
  * read from the execution's own run data.
  */
 export function generatedSecrets(ctx: GeneratorContext): string[] {
-	const self = ctx.getNode().name;
 	const out: string[] = [];
-	for (const parent of ctx.getParentNodes(self, { includeNodeParameters: true })) {
-		if (!parent.type.endsWith(GENERATE_NODE_TYPE_SUFFIX) || parent.disabled) continue;
-		const target = String(parent.parameters?.waitNode ?? '').trim();
-		if (target && target !== self) continue;
-		const ref = `$(${JSON.stringify(parent.name)})`;
-		let value: unknown;
+	const outputs = fromGenerators(
+		ctx,
+		(ref) =>
+			`{{ ${ref}.isExecuted ? JSON.stringify({ callbackUrl: ${ref}.last().json.callbackUrl, failUrl: ${ref}.last().json.failUrl, state: ${ref}.last().json.state }) : "" }}`,
+	);
+	for (const value of outputs) {
 		try {
-			value = ctx.evaluateExpression(
-				`{{ ${ref}.isExecuted ? JSON.stringify({ callbackUrl: ${ref}.last().json.callbackUrl, failUrl: ${ref}.last().json.failUrl, state: ${ref}.last().json.state }) : "" }}`,
-				0,
-			);
 			out.push(...secretsOfGenerated(typeof value === 'string' && value ? JSON.parse(value) : undefined));
 		} catch {
 			continue;
