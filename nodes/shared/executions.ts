@@ -113,17 +113,19 @@ async function probe(get: ApiGet, workflowId: string, below?: number): Promise<P
 }
 
 /**
- * The oldest (lowest id) execution of the workflow waiting anywhere with an id above `after`,
- * found by bisecting on the id with page listings that carry no execution data:
+ * The oldest (lowest id) executions of the workflow waiting anywhere with an id above `after`,
+ * ascending: the oldest, then every other one the same one-page listing showed between it and
+ * the probe's bound (at most a page; the walk tries them without searching again). Found by
+ * bisecting on the id with page listings that carry no execution data:
  * O(log(highest id / page size)) requests, whatever the number waiting (the API can neither
- * sort oldest first nor filter by the waiting node).
+ * sort oldest first nor filter by the waiting node). Empty when nothing waits above `after`.
  */
-export async function oldestWaitingAbove(
+export async function oldestWaitingPageAbove(
 	get: ApiGet,
 	workflowId: string,
 	after = 0,
 	maxProbes = 80,
-): Promise<number | undefined | typeof CURSOR_REFUSED> {
+): Promise<number[] | typeof CURSOR_REFUSED> {
 	// Invariant: nothing waits in (after, lo]; the answer, if any, lies in (lo, hi].
 	let lo = after;
 	let hi = Number.POSITIVE_INFINITY;
@@ -134,36 +136,51 @@ export async function oldestWaitingAbove(
 		if (r === CURSOR_REFUSED) return CURSOR_REFUSED;
 		const above = r.ids.filter((id) => id > lo);
 		if (above.length === 0) {
-			if (mid === undefined) return undefined; // nothing waits above `after` at all
+			if (mid === undefined) return []; // nothing waits above `after` at all
 			lo = mid;
 		} else if (above.length < r.ids.length || !r.more) {
 			// The page reaches below lo (or is the last): it holds every waiting id in (lo, mid].
-			return above[above.length - 1];
+			return above.reverse();
 		} else {
 			hi = above[above.length - 1];
 		}
 	}
-	return Number.isFinite(hi) ? hi : undefined;
+	return Number.isFinite(hi) ? [hi] : [];
+}
+
+/** The oldest (lowest id) execution of the workflow waiting anywhere with an id above `after`. */
+export async function oldestWaitingAbove(
+	get: ApiGet,
+	workflowId: string,
+	after = 0,
+	maxProbes = 80,
+): Promise<number | undefined | typeof CURSOR_REFUSED> {
+	const page = await oldestWaitingPageAbove(get, workflowId, after, maxProbes);
+	return page === CURSOR_REFUSED ? CURSOR_REFUSED : page[0];
 }
 
 /**
- * Executions of this workflow waiting at this node, oldest first, one at a time: each step
- * finds the next waiting execution by id and reads it (with its resume token). `after` is the
- * last id returned. Falls back to a full listing if the API refuses built cursors.
+ * Executions of this workflow waiting at this node, oldest first, one at a time: a search finds
+ * the next waiting ids by id (a page of them), each is read (with its resume token) when its turn
+ * comes, and the next search starts above the last id tried. Falls back to a full listing if the
+ * API refuses built cursors.
  */
 export async function* waitingHereOldestFirst(get: ApiGet, workflowId: string, nodeName: string): AsyncGenerator<WaitingExecution> {
 	let after = 0;
-	for (let step = 0; step < 100_000; step++) {
-		const id = await oldestWaitingAbove(get, workflowId, after);
-		if (id === CURSOR_REFUSED) {
+	for (let step = 0; step < 100_000; ) {
+		const page = await oldestWaitingPageAbove(get, workflowId, after);
+		if (page === CURSOR_REFUSED) {
 			for (const e of await listWaitingHere(get, workflowId, nodeName)) {
 				if (after === 0 || Number(e.id) > after) yield e;
 			}
 			return;
 		}
-		if (id === undefined) return;
-		after = id;
-		const state = await executionState(get, String(id), workflowId, nodeName);
-		if (state.kind === 'waiting-here') yield state.execution;
+		if (page.length === 0) return;
+		for (const id of page) {
+			step++;
+			after = id;
+			const state = await executionState(get, String(id), workflowId, nodeName);
+			if (state.kind === 'waiting-here') yield state.execution;
+		}
 	}
 }

@@ -1,4 +1,4 @@
-import { type ApiGet, cursorBelow, oldestWaitingAbove, waitingHereOldestFirst } from '../../nodes/shared/executions';
+import { type ApiGet, cursorBelow, oldestWaitingAbove, oldestWaitingPageAbove, waitingHereOldestFirst } from '../../nodes/shared/executions';
 
 /**
  * A stand-in for n8n's public API listing (`GET /api/v1/executions?status=waiting&…`) with the
@@ -111,6 +111,36 @@ test('the walk stops early when the caller stops (no listing of the rest)', asyn
 	}
 	expect(calls.filter((c) => c.includes('includeData=true'))).toHaveLength(1);
 	expect(calls.length).toBeLessThan(20);
+});
+
+test('the search answers with the page it found, ascending: every waiting id from the oldest up to the probe', async () => {
+	const { get } = fakeApi(new Map([3, 10, 11, 400, 401].map((k) => [k, 'Wait'])));
+	expect(await oldestWaitingPageAbove(get, 'wf1')).toEqual([3, 10, 11, 400, 401]);
+	expect(await oldestWaitingPageAbove(get, 'wf1', 10)).toEqual([11, 400, 401]);
+	expect(await oldestWaitingPageAbove(get, 'wf1', 401)).toEqual([]);
+	const big = fakeApi(new Map(ids(10_000, 20_001).map((k) => [k, 'Wait'])));
+	const page = await oldestWaitingPageAbove(big.get, 'wf1');
+	if (page === 'cursor-refused') throw new Error('refused');
+	expect(page[0]).toBe(20_001);
+	expect(page).toEqual([...page].sort((a, b) => a - b));
+	expect(page.length).toBeLessThanOrEqual(100);
+	expect(page).toEqual(ids(page.length, 20_001)); // no gaps: every waiting id in the range
+});
+
+test('a walk past many candidates (a condition that only a late one meets) searches once per page, not once per candidate', async () => {
+	const { get, calls } = fakeApi(new Map(ids(5000, 1001, 3).map((k) => [k, 'Wait'])));
+	const seen: number[] = [];
+	for await (const e of waitingHereOldestFirst(get, 'wf1', 'Wait')) {
+		seen.push(Number(e.id));
+		if (seen.length === 450) break;
+	}
+	expect(seen).toEqual(ids(450, 1001, 3)); // oldest first, none skipped
+	const listings = calls.filter((c) => !/\/executions\/\d+/.test(c));
+	const reads = calls.length - listings.length;
+	expect(reads).toBe(450);
+	// a search per candidate would make about 450 × log2(16,000 / 100) ≈ 3,300 listings; a search
+	// per page makes a few dozen (pages hold up to 100 ids, fewer where a bisection lands)
+	expect(listings.length).toBeLessThan(reads / 4);
 });
 
 test('falls back to a full listing when the API refuses a built cursor', async () => {
