@@ -309,16 +309,24 @@ async function publish(info, wf) {
 	if (!trigger) return { id: created.id, triggerUrl: '' };
 	const triggerUrl = `${info.webhookBaseUrl || info.baseUrl}/webhook/${trigger.parameters.path}`;
 	const methods = trigger.parameters.httpMethod ? String(trigger.parameters.httpMethod) : 'GET,POST,PUT,PATCH,DELETE';
+	// n8n registers a trigger's webhooks one method at a time (one row each, in the node's order):
+	// a live POST does not mean PATCH is live yet (seen once: PATCH answered 404 right after).
+	// Every method that takes a body is asked with malformed JSON: a registered one answers 422
+	// (n8n parses the body before any node runs, nothing starts), one not yet registered 404.
+	const bodyMethods = methods.split(',').map((m) => m.trim()).filter((m) => m && m !== 'GET' && m !== 'HEAD');
 	await until(`webhook ${triggerUrl} to be registered`, async () => {
-		const r = methods.includes('POST')
-			? // n8n parses a body before any node runs: a registered path answers 422 to malformed
-				// JSON without starting an execution, an unregistered one 404.
-				await fetch(triggerUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' })
-			: // Asked with a method the trigger does not serve, n8n says "not registered for <METHOD>
+		const probes = bodyMethods.length
+			? bodyMethods.map((method) => fetch(triggerUrl, { method, headers: { 'content-type': 'application/json' }, body: '{' }))
+			: // GET only: asked with a method it does not serve, n8n says "not registered for <METHOD>
 				// requests" once the path is live, and "The requested webhook … is not registered" before.
-				await fetch(triggerUrl, { method: methods.includes('GET') ? 'DELETE' : 'GET' });
-		const body = await r.text();
-		return r.status === 404 && body.includes('The requested webhook') ? undefined : true;
+				[fetch(triggerUrl, { method: 'DELETE' })];
+		for (const r of await Promise.all(probes)) {
+			const body = await r.text();
+			// a body method not yet live: 404 ("not registered for PATCH requests" while other
+			// methods of the path are, "The requested webhook … is not registered" before any)
+			if (r.status === 404 && (bodyMethods.length || body.includes('The requested webhook'))) return undefined;
+		}
+		return true;
 	});
 	return { id: created.id, triggerUrl };
 }
