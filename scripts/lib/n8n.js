@@ -156,10 +156,12 @@ class N8nInstance {
 
 	/**
 	 * Starts (or restarts) the process on the same folder and port. Resolves when n8n is ready,
-	 * or, with { waitFor: 'listening' }, as soon as its HTTP server answers (start-up unfinished).
+	 * or, with { waitFor: 'listening' }, as soon as its HTTP server answers (start-up unfinished),
+	 * or, with { waitFor: 'started' }, once it has logged the end of its start-up.
 	 */
 	async spawn(options = {}) {
 		this.brokerPort = await freePort();
+		const logStart = fs.existsSync(this.info.logFile) ? fs.statSync(this.info.logFile).size : 0;
 		const out = this.options.logToConsole ? 'inherit' : fs.openSync(this.info.logFile, 'a');
 		this.child = spawn(this.install.nodeBin, [this.install.n8nBin, this.command], {
 			env: this.env(),
@@ -186,7 +188,13 @@ class N8nInstance {
 					if (!ready || ready.status !== 200) return undefined;
 					if (this.command !== 'start') return true;
 					const r = await fetch(`${this.info.baseUrl}/rest/settings`).catch(() => undefined);
-					return r && r.ok && (r.headers.get('content-type') || '').includes('json') ? true : undefined;
+					if (!(r && r.ok && (r.headers.get('content-type') || '').includes('json'))) return undefined;
+					if (options.waitFor !== 'started') return true;
+					// The whole start-up, crash recovery included: n8n logs this line at its very end
+					// (n8n 1.x mounts its REST routes before its crash recovery runs).
+					if (this.options.logToConsole) return true;
+					const log = fs.readFileSync(this.info.logFile, 'utf8').slice(logStart);
+					return log.includes('Editor is now accessible via') ? true : undefined;
 				},
 				180000,
 				500,

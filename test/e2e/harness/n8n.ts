@@ -24,7 +24,7 @@ export interface N8nInstance {
 	info: InstanceInfo;
 	start(): Promise<InstanceInfo>;
 	stop(): Promise<void>;
-	restart(options?: { waitFor?: 'ready' | 'listening' }): Promise<void>;
+	restart(options?: { waitFor?: 'ready' | 'listening' | 'started' }): Promise<void>;
 	destroy(): void;
 	logTail(lines?: number): string;
 	api(method: string, path: string, body?: unknown): Promise<any>;
