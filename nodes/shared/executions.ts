@@ -148,17 +148,6 @@ export async function oldestWaitingPageAbove(
 	return Number.isFinite(hi) ? [hi] : [];
 }
 
-/** The oldest (lowest id) execution of the workflow waiting anywhere with an id above `after`. */
-export async function oldestWaitingAbove(
-	get: ApiGet,
-	workflowId: string,
-	after = 0,
-	maxProbes = 80,
-): Promise<number | undefined | typeof CURSOR_REFUSED> {
-	const page = await oldestWaitingPageAbove(get, workflowId, after, maxProbes);
-	return page === CURSOR_REFUSED ? CURSOR_REFUSED : page[0];
-}
-
 /**
  * Executions of this workflow waiting at this node, oldest first, one at a time: a search finds
  * the next waiting ids by id (a page of them), each is read (with its resume token) when its turn

@@ -1,4 +1,10 @@
-import { type ApiGet, cursorBelow, oldestWaitingAbove, oldestWaitingPageAbove, waitingHereOldestFirst } from '../../nodes/shared/executions';
+import { type ApiGet, CURSOR_REFUSED, cursorBelow, oldestWaitingPageAbove, waitingHereOldestFirst } from '../../nodes/shared/executions';
+
+/** The oldest waiting id above `after`: the first of the page the search answers with. */
+async function oldestWaitingAbove(get: ApiGet, workflowId: string, after?: number) {
+	const page = await oldestWaitingPageAbove(get, workflowId, after);
+	return page === CURSOR_REFUSED ? page : page[0];
+}
 
 /**
  * A stand-in for n8n's public API listing (`GET /api/v1/executions?status=waiting&…`) with the
@@ -120,7 +126,7 @@ test('the search answers with the page it found, ascending: every waiting id fro
 	expect(await oldestWaitingPageAbove(get, 'wf1', 401)).toEqual([]);
 	const big = fakeApi(new Map(ids(10_000, 20_001).map((k) => [k, 'Wait'])));
 	const page = await oldestWaitingPageAbove(big.get, 'wf1');
-	if (page === 'cursor-refused') throw new Error('refused');
+	if (page === CURSOR_REFUSED) throw new Error('refused');
 	expect(page[0]).toBe(20_001);
 	expect(page).toEqual([...page].sort((a, b) => a - b));
 	expect(page.length).toBeLessThanOrEqual(100);
