@@ -190,6 +190,11 @@ async function memorySampled(pid, samples = 20, intervalMs = 500) {
 		samples,
 	};
 }
+/** n8n's idle RSS as the target compares it: 15 s after the process is ready, then sampled. */
+async function settledRss(pid) {
+	await sleep(15_000); // let the task runner come up and start-up work settle
+	return await memorySampled(pid);
+}
 let CLK_TCK = 100;
 try {
 	CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -736,8 +741,7 @@ async function phaseAny(n8nCred) {
 	R.memRestart = { waitingBefore: await countWaiting(p.id) };
 	R.cpuBeforeRestart = cpuSnapshot(n8n.info.pid); // the phase's CPU share is of the process that did the work
 	await n8n.restart();
-	await sleep(15_000);
-	R.memRestart.mem = await memorySampled(n8n.info.pid);
+	R.memRestart.mem = await settledRss(n8n.info.pid);
 	R.memRestart.waitingAfter = await countWaiting(p.id);
 	log(`  RSS of a fresh process with ${R.memRestart.waitingAfter} waiting (restarted; ${R.memRestart.waitingBefore} before): ${memLine(R.memRestart.mem)}`);
 }
@@ -949,8 +953,7 @@ async function main() {
 		const t0 = Date.now();
 		await n8n.start();
 		log(`n8n up at ${n8n.info.baseUrl} (pid ${n8n.info.pid}) in ${((Date.now() - t0) / 1000).toFixed(1)} s; log ${n8n.info.logFile}`);
-		await sleep(15_000); // let the task runner come up and start-up work settle
-		R.memIdle = await memorySampled(n8n.info.pid);
+		R.memIdle = await settledRss(n8n.info.pid);
 		log(`RSS idle: ${memLine(R.memIdle)}`);
 		const n8nCred = await credential('externalCallbackN8nApi', { baseUrl: n8n.info.baseUrl, apiKey: n8n.info.apiKey });
 		const phases = [
