@@ -215,7 +215,7 @@ export class ExternalCallbackWait implements INodeType {
 				stateParameter: readStateParameter(this),
 			});
 		}
-		if (!hasValidUrlSecret(this, settings.forwardKey)) {
+		if (!(await hasValidUrlSecret(this, settings.forwardKey))) {
 			// The same answer n8n 2.x gives for a missing or wrong resume token; the secret is never
 			// echoed, and the execution stays waiting (no workflowData).
 			sendReply(this.getResponseObject(), 401, JSON.stringify({ error: 'Invalid token' }));
@@ -243,11 +243,12 @@ export class ExternalCallbackWait implements INodeType {
  * execution's URLs (read from its output in the run data), or be a call forwarded by this node's
  * own stable URL (signed with its n8n API key, bound to this execution, 60 s). Fails closed.
  */
-function hasValidUrlSecret(ctx: IWebhookFunctions, forwardKey: string | undefined): boolean {
+async function hasValidUrlSecret(ctx: IWebhookFunctions, forwardKey: (() => Promise<string | undefined>) | undefined): Promise<boolean> {
 	if (hasN8nResumeToken(ctx.evaluateExpression('{{ $execution.resumeUrl }}', 0) as string)) return true;
 	const headers = ctx.getHeaderData() as Record<string, unknown>;
 	const forward = headers[FORWARD_HEADER];
-	if (forwardKey && typeof forward === 'string' && verifyForward(forward, forwardKey, String(ctx.getExecutionId()))) return true;
+	const key = forwardKey && typeof forward === 'string' ? await forwardKey() : undefined;
+	if (key && typeof forward === 'string' && verifyForward(forward, key, String(ctx.getExecutionId()))) return true;
 	const given = givenSignature(ctx.getQueryData() as Record<string, unknown>);
 	let matched = false;
 	// every candidate is compared (no early exit), each in constant time

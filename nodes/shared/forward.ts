@@ -21,6 +21,16 @@ interface ForwardPayload {
 	i: Identity | null;
 }
 
+/**
+ * Whether a forward is signed. Only when there is something to prove: the caller's identity
+ * (the node authenticates callers), or the call itself where n8n has no resume token (n8n 1.x).
+ * Verifying a forward costs the resume URL a credential read, which n8n 2.x pays with an
+ * expression isolate; an unsigned forward is checked by n8n's token and the node's own guards.
+ */
+export function forwardIsSigned(o: { apiKey: string; carryIdentity: boolean; resumeToken: string }): boolean {
+	return !!o.apiKey && (o.carryIdentity || !o.resumeToken);
+}
+
 function mac(key: string, body: string): Buffer {
 	return createHmac('sha256', `external-callback-forward:${key}`).update(body).digest();
 }

@@ -21,8 +21,13 @@ export interface PipelineSpec {
 	condition: string;
 	/** Reply to a call whose condition is false (default 200, empty body). */
 	ignoredReply: { status: number; body: string };
-	/** Key that authenticates calls forwarded by this node's stable URL (its n8n API key). */
-	forwardKey?: string;
+	/**
+	 * Key that authenticates calls forwarded by this node's stable URL (its n8n API key). Read
+	 * only for a call that carries a forward: in a webhook n8n builds an expression isolate for
+	 * every credential read (tens of milliseconds when its pool is taken), which a direct call
+	 * to the resume URL should not pay.
+	 */
+	forwardKey?: () => Promise<string | undefined>;
 	/**
 	 * Resume with `failed: true` on a refused call (4xx from parsing or the guards) instead of
 	 * leaving the execution waiting. The caller still gets its error.
@@ -231,9 +236,9 @@ export async function runPipeline(ctx: IWebhookFunctions, spec: PipelineSpec): P
 			return fail(ctx, notReady());
 		}
 		const incoming = await readIncoming(ctx);
-		const forwarded = spec.forwardKey
-			? verifyForward(headerValue(incoming.headers, FORWARD_HEADER), spec.forwardKey, String(ctx.getExecutionId()))
-			: undefined;
+		const forwardHeader = headerValue(incoming.headers, FORWARD_HEADER);
+		const forwardKey = forwardHeader && spec.forwardKey ? await spec.forwardKey() : undefined;
+		const forwarded = forwardKey ? verifyForward(forwardHeader, forwardKey, String(ctx.getExecutionId())) : undefined;
 		const screened = await screenCall(ctx, spec, incoming, forwarded);
 		if ('refusal' in screened) {
 			const { refusal } = screened;

@@ -38,15 +38,22 @@ export async function readCommonSettings(
 		ignoredReply: { status: Number(ctx.getNodeParameter('ignoredResponseCode', 200)), body: '' },
 		response: readResponseOptions(ctx),
 		// Only the resume URL verifies forwarded calls; the stable URL reads its credential itself.
-		forwardKey: read.forwardKey === false ? undefined : await stableForwardKey(ctx),
+		forwardKey: read.forwardKey === false ? undefined : stableForwardKey(ctx),
 	};
 }
 
-/** With the stable URL on, its n8n API key also authenticates the calls it forwards. */
-async function stableForwardKey(ctx: IWebhookFunctions): Promise<string | undefined> {
+/**
+ * With the stable URL on, its n8n API key also authenticates the calls it forwards: a reader
+ * of it, called only when a call carries a forward (read once per call at most).
+ */
+function stableForwardKey(ctx: IWebhookFunctions): (() => Promise<string | undefined>) | undefined {
 	if (!ctx.getNodeParameter('stableUrl', false)) return undefined;
-	const credentials = await ctx.getCredentials(N8N_API_CREDENTIAL).catch(() => undefined);
-	return credentials?.apiKey ? String(credentials.apiKey) : undefined;
+	let key: Promise<string | undefined> | undefined;
+	return async () =>
+		await (key ??= ctx
+			.getCredentials(N8N_API_CREDENTIAL)
+			.then((c) => (c?.apiKey ? String(c.apiKey) : undefined))
+			.catch(() => undefined));
 }
 
 function readResponseOptions(ctx: IWebhookFunctions): ResponseOptions {

@@ -11,7 +11,7 @@ import {
 	unsupportedContentType,
 } from './errors';
 import { ApiError, type ApiGet, type WaitingExecution, executionState, listWaitingHere, waitingHereOldestFirst } from './executions';
-import { FORWARD_HEADER, OUTCOME_HEADER, type Outcome, signForward } from './forward';
+import { FORWARD_HEADER, OUTCOME_HEADER, type Outcome, forwardIsSigned, signForward } from './forward';
 import { decodeState } from './state';
 import { type PipelineSpec, fail, ownBaseUrl, readIncoming, refuse, screenCall } from './pipeline';
 import { planResponse, sendReply } from './response';
@@ -99,6 +99,7 @@ export async function runStable(ctx: IWebhookFunctions, spec: StableSpec): Promi
 				nodeId: node.id,
 				incoming,
 				identity: screened.identity,
+				carryIdentity: spec.guards.authentication !== 'none',
 				stateParameter: spec.stateParameter,
 			});
 			if ((await forward(target.execution)) !== 'resumed') {
@@ -112,7 +113,15 @@ export async function runStable(ctx: IWebhookFunctions, spec: StableSpec): Promi
 		const get = apiGetter(ctx, base, apiKey);
 		const workflowId = String(ctx.getWorkflow().id);
 		const forwardBase = String(credentials.webhookBaseUrl || '').replace(/\/+$/, '') || base;
-		const forward = forwarder(ctx, { base: forwardBase, apiKey, nodeId: node.id, incoming, identity: screened.identity, stateParameter: spec.stateParameter });
+		const forward = forwarder(ctx, {
+			base: forwardBase,
+			apiKey,
+			nodeId: node.id,
+			incoming,
+			identity: screened.identity,
+			carryIdentity: spec.guards.authentication !== 'none',
+			stateParameter: spec.stateParameter,
+		});
 
 		if (target.kind === 'id') {
 			const state = await executionState(get, target.id, workflowId, node.name);
@@ -217,6 +226,8 @@ function forwarder(
 		nodeId: string;
 		incoming: Awaited<ReturnType<typeof readIncoming>>;
 		identity: Identity | undefined;
+		/** The node authenticates callers: the identity found here travels with the forward. */
+		carryIdentity: boolean;
 		stateParameter: string;
 	},
 ): Forwarder {
@@ -229,10 +240,10 @@ function forwarder(
 			for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(name, String(v));
 		}
 		url.searchParams.set('signature', candidate.resumeToken);
-		// With the n8n API key the caller's identity travels signed and the guards do not run
-		// again; without it (state form, no credential) the caller's own headers are passed on
-		// and the resume URL runs the guards itself.
-		const headers: IDataObject = o.apiKey
+		// Signed (forwardIsSigned), the caller's identity travels with the call and the guards do
+		// not run again; otherwise the caller's own headers are passed on and the resume URL runs
+		// the node's guards itself (none, or the state form's).
+		const headers: IDataObject = forwardIsSigned({ apiKey: o.apiKey, carryIdentity: o.carryIdentity, resumeToken: candidate.resumeToken })
 			? { [FORWARD_HEADER]: signForward(o.apiKey, candidate.id, o.identity) }
 			: passOnHeaders(o.incoming.headers);
 		const contentType = o.incoming.headers['content-type'];
@@ -259,7 +270,8 @@ function forwarder(
 		}
 		const outcome = String(r.headers?.[OUTCOME_HEADER] ?? '');
 		if (r.statusCode < 400 && outcome === 'resumed') return 'resumed';
-		if (r.statusCode < 400 && outcome === 'ignored') return 'ignored';
+		// A false condition answers with the node's Ignored Call Response Code (any status).
+		if (outcome === 'ignored') return 'ignored';
 		return 'lost';
 	};
 }

@@ -165,6 +165,22 @@ listLine('all: resumes every waiting execution whose condition holds; the reply 
 	expect(await statusOf(ids[2])).toBe('waiting');
 });
 
+// n8n 2.x: with no authentication on the node the forward needs no signature (n8n's resume token
+// proves it), so the resume URL reads no credential and the caller's headers go on as they came.
+(major >= 2 ? test : test.skip)("no authentication on the node: the forward passes the caller's headers on (the condition sees them); a false condition reads as ignored whatever its response code", async () => {
+	const p = await publishStable({ condition: '={{ $callback.headers["x-order"] === $json.body.orderId }}', ignoredResponseCode: 409 });
+	const a = await p.start('A');
+	const wrong = await http('GET', withQuery(p.stableUrl, { execution: a.executionId }), { headers: { 'x-order': 'B' } });
+	expect(wrong.status).toBe(404);
+	expect(wrong.json).toEqual({ code: 1031, message: `Execution ${a.executionId} did not accept this call (its condition is false)` });
+	expect(await statusOf(a.executionId)).toBe('waiting');
+	const right = await http('GET', withQuery(p.stableUrl, { execution: a.executionId }), { headers: { 'x-order': 'A' } });
+	expect(right.status).toBe(200);
+	const out = await doneData(a.executionId);
+	expect(out.headers['x-order']).toBe('A');
+	expect(JSON.stringify(out.headers)).not.toContain('x-external-callback-forward');
+});
+
 test('two wait nodes: all on one resumes none of the other', async () => {
 	const wf = loadFixture('two-waits');
 	const cred = await n8nApiCredential();
