@@ -125,13 +125,18 @@ export async function oldestWaitingPageAbove(
 	workflowId: string,
 	after = 0,
 	maxProbes = 80,
+	guess?: number,
 ): Promise<number[] | typeof CURSOR_REFUSED> {
 	// Invariant: nothing waits in (after, lo]; the answer, if any, lies in (lo, hi].
 	let lo = after;
 	let hi = Number.POSITIVE_INFINITY;
+	// A guess (see guessFromHint) is only where the first probe looks: whatever it finds keeps
+	// the invariant, so a wrong guess costs one request and never a wrong answer.
+	let first = guess !== undefined && Number.isSafeInteger(guess) && guess > after ? guess : undefined;
 	for (let probes = 0; hi - lo > 1; probes++) {
 		if (probes >= maxProbes) return CURSOR_REFUSED;
-		const mid = Number.isFinite(hi) ? lo + Math.floor((hi - lo) / 2) : undefined;
+		const mid = first ?? (Number.isFinite(hi) ? lo + Math.floor((hi - lo) / 2) : undefined);
+		first = undefined;
 		const r = await probe(get, workflowId, mid === undefined ? undefined : mid + 1); // waiting ids ≤ mid
 		if (r === CURSOR_REFUSED) return CURSOR_REFUSED;
 		const above = r.ids.filter((id) => id > lo);
@@ -154,10 +159,16 @@ export async function oldestWaitingPageAbove(
  * comes, and the next search starts above the last id tried. Falls back to a full listing if the
  * API refuses built cursors.
  */
-export async function* waitingHereOldestFirst(get: ApiGet, workflowId: string, nodeName: string): AsyncGenerator<WaitingExecution> {
+export async function* waitingHereOldestFirst(
+	get: ApiGet,
+	workflowId: string,
+	nodeName: string,
+	hint?: { guess?: number; found?: (oldest: number) => void },
+): AsyncGenerator<WaitingExecution> {
 	let after = 0;
 	for (let step = 0; step < 100_000; ) {
-		const page = await oldestWaitingPageAbove(get, workflowId, after);
+		const page = await oldestWaitingPageAbove(get, workflowId, after, undefined, after === 0 ? hint?.guess : undefined);
+		if (after === 0 && page !== CURSOR_REFUSED && page.length) hint?.found?.(page[0]);
 		if (page === CURSOR_REFUSED) {
 			for (const e of await listWaitingHere(get, workflowId, nodeName)) {
 				if (after === 0 || Number(e.id) > after) yield e;
@@ -172,4 +183,31 @@ export async function* waitingHereOldestFirst(get: ApiGet, workflowId: string, n
 			if (state.kind === 'waiting-here') yield state.execution;
 		}
 	}
+}
+
+/**
+ * Where the last search found the oldest waiting execution of the workflow, kept in the node's
+ * workflow static data (n8n's database, saved by n8n after the stable URL's call; no process
+ * memory). It only decides where the first probe looks: ids up to the hint + GUESS_AHEAD. When the
+ * oldest has moved less than that since (a queue drained by `any`), that one page holds it and
+ * every waiting id below the probe, and the search ends after one request instead of about
+ * log2(highest id / page) of them. A stale, missing or altered hint costs one request more.
+ */
+export const ANY_HINT_KEY = 'oldestWaitingId';
+const GUESS_AHEAD = 90; // < PROBE_PAGE: the probe's page can hold every id from the oldest up
+const REWRITE_AFTER = 45; // ids the oldest may move before the hint is written again
+
+export function guessFromHint(stored: unknown): number | undefined {
+	const id = typeof stored === 'number' ? stored : Number.NaN;
+	return Number.isSafeInteger(id) && id > 0 ? id + GUESS_AHEAD : undefined;
+}
+
+/**
+ * The hint to store after a search found `oldest`, or undefined to leave it: written only when it
+ * is off by more than REWRITE_AFTER, so a busy queue writes its workflow's static data every few
+ * dozen calls, not on every call.
+ */
+export function hintToStore(stored: unknown, oldest: number): number | undefined {
+	const id = typeof stored === 'number' ? stored : Number.NaN;
+	return Number.isSafeInteger(id) && Math.abs(oldest - id) <= REWRITE_AFTER ? undefined : oldest;
 }

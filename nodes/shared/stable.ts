@@ -10,7 +10,17 @@ import {
 	notWaiting,
 	unsupportedContentType,
 } from './errors';
-import { ApiError, type ApiGet, type WaitingExecution, executionState, listWaitingHere, waitingHereOldestFirst } from './executions';
+import {
+	ANY_HINT_KEY,
+	ApiError,
+	type ApiGet,
+	type WaitingExecution,
+	executionState,
+	guessFromHint,
+	hintToStore,
+	listWaitingHere,
+	waitingHereOldestFirst,
+} from './executions';
 import { FORWARD_HEADER, OUTCOME_HEADER, type Outcome, forwardIsSigned, signForward } from './forward';
 import { decodeState } from './state';
 import { type PipelineSpec, fail, ownBaseUrl, readIncoming, refuse, screenCall } from './pipeline';
@@ -143,8 +153,19 @@ export async function runStable(ctx: IWebhookFunctions, spec: StableSpec): Promi
 
 		if (target.kind === 'any') {
 			// Oldest first, found one at a time (a bisection on the id, not a full listing), so
-			// the cost grows with the log of the number waiting, not the number itself.
-			for await (const candidate of waitingHereOldestFirst(get, workflowId, node.name)) {
+			// the cost grows with the log of the number waiting, not the number itself; the
+			// node's static data remembers where the last search found the oldest, so a queue
+			// that `any` drains is usually found with one request (guessFromHint).
+			const memo = ctx.getWorkflowStaticData('node');
+			const stored = memo[ANY_HINT_KEY];
+			const hint = {
+				guess: guessFromHint(stored),
+				found: (oldest: number) => {
+					const store = hintToStore(stored, oldest);
+					if (store !== undefined) memo[ANY_HINT_KEY] = store;
+				},
+			};
+			for await (const candidate of waitingHereOldestFirst(get, workflowId, node.name, hint)) {
 				if ((await forward(candidate)) === 'resumed') {
 					return replyOne(candidate.id);
 				}

@@ -1,4 +1,4 @@
-import { type ApiGet, CURSOR_REFUSED, cursorBelow, oldestWaitingPageAbove, waitingHereOldestFirst } from '../../nodes/shared/executions';
+import { type ApiGet, CURSOR_REFUSED, cursorBelow, guessFromHint, hintToStore, oldestWaitingPageAbove, waitingHereOldestFirst } from '../../nodes/shared/executions';
 
 /** The oldest waiting id above `after`: the first of the page the search answers with. */
 async function oldestWaitingAbove(get: ApiGet, workflowId: string, after?: number) {
@@ -159,4 +159,88 @@ test('falls back to a full listing when the API refuses a built cursor', async (
 	const seen: string[] = [];
 	for await (const e of waitingHereOldestFirst(get, 'wf1', 'Wait')) seen.push(e.id);
 	expect(seen).toEqual(['2', '3']);
+});
+
+describe('the hint of where the oldest waiting execution was (node static data)', () => {
+	/** Drains a queue with `any` the way the stable URL does: hint in, hint out, resume the first. */
+	async function drainOnce(waiting: Map<number, string>, memo: { hint?: unknown }) {
+		const api = fakeApi(waiting);
+		const hint = {
+			guess: guessFromHint(memo.hint),
+			found: (oldest: number) => {
+				const store = hintToStore(memo.hint, oldest);
+				if (store !== undefined) memo.hint = store;
+			},
+		};
+		for await (const e of waitingHereOldestFirst(api.get, 'wf1', 'Wait', hint)) {
+			waiting.delete(Number(e.id));
+			return { id: Number(e.id), listings: api.calls.filter((c) => !/\/executions\/\d+/.test(c)).length };
+		}
+		return { id: undefined, listings: api.calls.length };
+	}
+
+	test('a queue drained by any: oldest first every time, one listing per call once the hint is there, the hint rewritten every few dozen calls', async () => {
+		const waiting = new Map(ids(10_000, 20_001).map((k) => [k, 'Wait']));
+		const memo: { hint?: unknown } = {};
+		const first = await drainOnce(waiting, memo);
+		expect(first.id).toBe(20_001);
+		expect(first.listings).toBeGreaterThan(3); // no hint yet: the bisection
+		expect(memo.hint).toBe(20_001);
+		let writes = 0;
+		for (let i = 1; i < 500; i++) {
+			const before = memo.hint;
+			const r = await drainOnce(waiting, memo);
+			expect(r.id).toBe(20_001 + i);
+			expect(r.listings).toBe(1);
+			if (memo.hint !== before) writes++;
+		}
+		expect(writes).toBeGreaterThan(5);
+		expect(writes).toBeLessThan(20); // 499 calls, a write every 46
+	});
+
+	test('an execution older than the hint that starts waiting late is still found first', async () => {
+		const waiting = new Map(ids(300, 1001).map((k) => [k, 'Wait']));
+		const memo: { hint?: unknown } = { hint: 1001 };
+		waiting.set(17, 'Wait'); // started long ago, reached the wait node only now
+		expect((await drainOnce(waiting, memo)).id).toBe(17);
+		expect((await drainOnce(waiting, memo)).id).toBe(1001);
+	});
+
+	test('a stale, missing, altered or absurd hint costs at most one listing more, never a wrong answer', async () => {
+		const list = ids(2000, 50_001, 2);
+		const plain = fakeApi(new Map(list.map((k) => [k, 'Wait'])));
+		await oldestWaitingPageAbove(plain.get, 'wf1');
+		const baseline = plain.calls.length;
+		for (const stored of [1, 49_000, 50_900, 58_000, 10 ** 12, -5, 0, 1.5, '50001', { id: 1 }, null, undefined, Number.MAX_SAFE_INTEGER]) {
+			const api = fakeApi(new Map(list.map((k) => [k, 'Wait'])));
+			const page = await oldestWaitingPageAbove(api.get, 'wf1', 0, undefined, guessFromHint(stored));
+			expect(page === CURSOR_REFUSED ? page : page[0]).toBe(50_001);
+			expect(api.calls.length).toBeLessThanOrEqual(baseline + 1);
+		}
+	});
+
+	test('randomised: any guess gives the lowest id above the bound', async () => {
+		let seed = 777;
+		const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+		for (let round = 0; round < 300; round++) {
+			const set = new Set<number>();
+			const n = 1 + Math.floor(rnd() * 300);
+			for (let i = 0; i < n; i++) set.add(1 + Math.floor(rnd() * 5000));
+			const after = rnd() < 0.5 ? 0 : Math.floor(rnd() * 5000);
+			const guess = Math.floor(rnd() * 6000);
+			const expected = [...set].filter((k) => k > after).sort((a, b) => a - b)[0];
+			const page = await oldestWaitingPageAbove(fakeApi(new Map([...set].map((k) => [k, 'Wait']))).get, 'wf1', after, undefined, guess);
+			expect(page === CURSOR_REFUSED ? page : page[0]).toBe(expected);
+		}
+	});
+
+	test('only numbers that are ids make a guess; the hint is rewritten only when it is off by more than 45', () => {
+		expect(guessFromHint(1000)).toBe(1090);
+		for (const bad of [0, -1, 1.5, '1000', null, undefined, {}, Number.NaN, 2 ** 60]) expect(guessFromHint(bad)).toBeUndefined();
+		expect(hintToStore(undefined, 500)).toBe(500);
+		expect(hintToStore('500', 500)).toBe(500);
+		expect(hintToStore(500, 545)).toBeUndefined();
+		expect(hintToStore(500, 546)).toBe(546);
+		expect(hintToStore(500, 454)).toBe(454);
+	});
 });
