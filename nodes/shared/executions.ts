@@ -211,3 +211,15 @@ export function hintToStore(stored: unknown, oldest: number): number | undefined
 	const id = typeof stored === 'number' ? stored : Number.NaN;
 	return Number.isSafeInteger(id) && Math.abs(oldest - id) <= REWRITE_AFTER ? undefined : oldest;
 }
+
+/** The hint for waitingHereOldestFirst, read from and written back to the node's static data. */
+export function staticDataHint(memo: Record<string, unknown>): { guess?: number; found: (oldest: number) => void } {
+	const stored = memo[ANY_HINT_KEY];
+	return {
+		guess: guessFromHint(stored),
+		found: (oldest) => {
+			const store = hintToStore(stored, oldest);
+			if (store !== undefined) memo[ANY_HINT_KEY] = store;
+		},
+	};
+}

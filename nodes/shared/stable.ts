@@ -11,14 +11,12 @@ import {
 	unsupportedContentType,
 } from './errors';
 import {
-	ANY_HINT_KEY,
 	ApiError,
 	type ApiGet,
 	type WaitingExecution,
 	executionState,
-	guessFromHint,
-	hintToStore,
 	listWaitingHere,
+	staticDataHint,
 	waitingHereOldestFirst,
 } from './executions';
 import { FORWARD_HEADER, OUTCOME_HEADER, type Outcome, forwardIsSigned, signForward } from './forward';
@@ -100,17 +98,20 @@ export async function runStable(ctx: IWebhookFunctions, spec: StableSpec): Promi
 		};
 		const credentials = await ctx.getCredentials(N8N_API_CREDENTIAL).catch(() => undefined);
 		const node = ctx.getNode();
+		const call = {
+			nodeId: node.id,
+			incoming,
+			identity: screened.identity,
+			carryIdentity: spec.guards.authentication !== 'none',
+			stateParameter: spec.stateParameter,
+		};
 		if (target.kind === 'state') {
 			// No n8n API needed: the state holds the resume token; n8n checks it.
 			const base = String(credentials?.webhookBaseUrl || credentials?.baseUrl || '') || ownBaseUrl(ctx);
 			const forward = forwarder(ctx, {
+				...call,
 				base: base.replace(/\/+$/, ''),
 				apiKey: credentials?.apiKey ? String(credentials.apiKey) : '',
-				nodeId: node.id,
-				incoming,
-				identity: screened.identity,
-				carryIdentity: spec.guards.authentication !== 'none',
-				stateParameter: spec.stateParameter,
 			});
 			if ((await forward(target.execution)) !== 'resumed') {
 				throw notWaiting('No execution is waiting at this node for this state');
@@ -123,15 +124,7 @@ export async function runStable(ctx: IWebhookFunctions, spec: StableSpec): Promi
 		const get = apiGetter(ctx, base, apiKey);
 		const workflowId = String(ctx.getWorkflow().id);
 		const forwardBase = String(credentials.webhookBaseUrl || '').replace(/\/+$/, '') || base;
-		const forward = forwarder(ctx, {
-			base: forwardBase,
-			apiKey,
-			nodeId: node.id,
-			incoming,
-			identity: screened.identity,
-			carryIdentity: spec.guards.authentication !== 'none',
-			stateParameter: spec.stateParameter,
-		});
+		const forward = forwarder(ctx, { ...call, base: forwardBase, apiKey });
 
 		if (target.kind === 'id') {
 			const state = await executionState(get, target.id, workflowId, node.name);
@@ -156,15 +149,7 @@ export async function runStable(ctx: IWebhookFunctions, spec: StableSpec): Promi
 			// the cost grows with the log of the number waiting, not the number itself; the
 			// node's static data remembers where the last search found the oldest, so a queue
 			// that `any` drains is usually found with one request (guessFromHint).
-			const memo = ctx.getWorkflowStaticData('node');
-			const stored = memo[ANY_HINT_KEY];
-			const hint = {
-				guess: guessFromHint(stored),
-				found: (oldest: number) => {
-					const store = hintToStore(stored, oldest);
-					if (store !== undefined) memo[ANY_HINT_KEY] = store;
-				},
-			};
+			const hint = staticDataHint(ctx.getWorkflowStaticData('node'));
 			for await (const candidate of waitingHereOldestFirst(get, workflowId, node.name, hint)) {
 				if ((await forward(candidate)) === 'resumed') {
 					return replyOne(candidate.id);

@@ -1,4 +1,13 @@
-import { type ApiGet, CURSOR_REFUSED, cursorBelow, guessFromHint, hintToStore, oldestWaitingPageAbove, waitingHereOldestFirst } from '../../nodes/shared/executions';
+import {
+	type ApiGet,
+	CURSOR_REFUSED,
+	cursorBelow,
+	guessFromHint,
+	hintToStore,
+	oldestWaitingPageAbove,
+	staticDataHint,
+	waitingHereOldestFirst,
+} from '../../nodes/shared/executions';
 
 /** The oldest waiting id above `after`: the first of the page the search answers with. */
 async function oldestWaitingAbove(get: ApiGet, workflowId: string, after?: number) {
@@ -37,6 +46,11 @@ function fakeApi(waiting: Map<number, string>, workflowId = 'wf1') {
 		return { status: 200, body: { data: page.map((k) => (url.searchParams.get('includeData') === 'true' ? full(String(k)) : { id: String(k) })), nextCursor: rest > 0 ? cursorBelow(page.at(-1)!, limit) : null } };
 	};
 	return { get, calls };
+}
+
+/** A seeded linear congruential generator: the randomised tests repeat exactly. */
+function seeded(seed: number) {
+	return () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 }
 
 const ids = (n: number, from = 1, step = 1) => Array.from({ length: n }, (_, i) => from + i * step);
@@ -84,8 +98,7 @@ test('a page that reaches below the bound answers at once', async () => {
 });
 
 test('randomised: always the lowest id above the bound', async () => {
-	let seed = 12345;
-	const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+	const rnd = seeded(12345);
 	for (let round = 0; round < 200; round++) {
 		const set = new Set<number>();
 		const n = 1 + Math.floor(rnd() * 40);
@@ -163,16 +176,9 @@ test('falls back to a full listing when the API refuses a built cursor', async (
 
 describe('the hint of where the oldest waiting execution was (node static data)', () => {
 	/** Drains a queue with `any` the way the stable URL does: hint in, hint out, resume the first. */
-	async function drainOnce(waiting: Map<number, string>, memo: { hint?: unknown }) {
+	async function drainOnce(waiting: Map<number, string>, memo: Record<string, unknown>) {
 		const api = fakeApi(waiting);
-		const hint = {
-			guess: guessFromHint(memo.hint),
-			found: (oldest: number) => {
-				const store = hintToStore(memo.hint, oldest);
-				if (store !== undefined) memo.hint = store;
-			},
-		};
-		for await (const e of waitingHereOldestFirst(api.get, 'wf1', 'Wait', hint)) {
+		for await (const e of waitingHereOldestFirst(api.get, 'wf1', 'Wait', staticDataHint(memo))) {
 			waiting.delete(Number(e.id));
 			return { id: Number(e.id), listings: api.calls.filter((c) => !/\/executions\/\d+/.test(c)).length };
 		}
@@ -181,18 +187,18 @@ describe('the hint of where the oldest waiting execution was (node static data)'
 
 	test('a queue drained by any: oldest first every time, one listing per call once the hint is there, the hint rewritten every few dozen calls', async () => {
 		const waiting = new Map(ids(10_000, 20_001).map((k) => [k, 'Wait']));
-		const memo: { hint?: unknown } = {};
+		const memo: Record<string, unknown> = {};
 		const first = await drainOnce(waiting, memo);
 		expect(first.id).toBe(20_001);
 		expect(first.listings).toBeGreaterThan(3); // no hint yet: the bisection
-		expect(memo.hint).toBe(20_001);
+		expect(memo.oldestWaitingId).toBe(20_001);
 		let writes = 0;
 		for (let i = 1; i < 500; i++) {
-			const before = memo.hint;
+			const before = memo.oldestWaitingId;
 			const r = await drainOnce(waiting, memo);
 			expect(r.id).toBe(20_001 + i);
 			expect(r.listings).toBe(1);
-			if (memo.hint !== before) writes++;
+			if (memo.oldestWaitingId !== before) writes++;
 		}
 		expect(writes).toBeGreaterThan(5);
 		expect(writes).toBeLessThan(20); // 499 calls, a write every 46
@@ -200,7 +206,7 @@ describe('the hint of where the oldest waiting execution was (node static data)'
 
 	test('an execution older than the hint that starts waiting late is still found first', async () => {
 		const waiting = new Map(ids(300, 1001).map((k) => [k, 'Wait']));
-		const memo: { hint?: unknown } = { hint: 1001 };
+		const memo: Record<string, unknown> = { oldestWaitingId: 1001 };
 		waiting.set(17, 'Wait'); // started long ago, reached the wait node only now
 		expect((await drainOnce(waiting, memo)).id).toBe(17);
 		expect((await drainOnce(waiting, memo)).id).toBe(1001);
@@ -220,8 +226,7 @@ describe('the hint of where the oldest waiting execution was (node static data)'
 	});
 
 	test('randomised: any guess gives the lowest id above the bound', async () => {
-		let seed = 777;
-		const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+		const rnd = seeded(777);
 		for (let round = 0; round < 300; round++) {
 			const set = new Set<number>();
 			const n = 1 + Math.floor(rnd() * 300);
