@@ -1,4 +1,7 @@
-/** Two projects: `unit` (pure modules, fast) and `e2e` (a real n8n, see test/e2e/README.md). */
+/**
+ * Three projects: `unit` (pure modules, fast), `release` (the package a clean clone packs and
+ * publishes) and `e2e` (a real n8n, see test/e2e/harness/README.md).
+ */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 module.exports = {
 	// Per test; e2e tests wait on a real n8n (the timeout test sets its own, longer one).
@@ -8,6 +11,12 @@ module.exports = {
 			displayName: 'unit',
 			testEnvironment: 'node',
 			testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+			transform: { '^.+\\.ts$': tsJest },
+		},
+		{
+			displayName: 'release',
+			testEnvironment: 'node',
+			testMatch: ['<rootDir>/test/release/**/*.test.ts'],
 			transform: { '^.+\\.ts$': tsJest },
 		},
 		{

@@ -1,0 +1,87 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { cleanPack, packProblems } = require('../../scripts/lib/cleanPack.js') as {
+	cleanPack: (o?: { log?: (m: string) => void }) => { tarball: string; files: string[]; manifest: Manifest; commit: string };
+	packProblems: (files: string[], manifest: Manifest) => string[];
+};
+
+interface Manifest {
+	name: string;
+	n8n: { nodes: string[]; credentials: string[] };
+	[key: string]: unknown;
+}
+
+const NODE_NAMES = ['externalCallbackTrigger', 'externalCallbackWait', 'generateCallbackUrl'];
+
+describe('a clean clone packs the real package', () => {
+	let packed: ReturnType<typeof cleanPack>;
+	let unpacked: string;
+
+	beforeAll(() => {
+		packed = cleanPack({ log: (m) => process.stdout.write(`[clean-pack] ${m}\n`) });
+		unpacked = mkdtempSync(join(tmpdir(), 'ecb-unpacked-'));
+		execFileSync('tar', ['-xzf', packed.tarball, '-C', unpacked]);
+	}, 15 * 60_000);
+	afterAll(() => rmSync(unpacked, { recursive: true, force: true }));
+
+	test('the tarball holds every file the n8n section names, and nothing outside dist/ and the docs', () => {
+		expect(packProblems(packed.files, packed.manifest)).toEqual([]);
+		// the n8n section is the committed one, and names all three nodes
+		expect(packed.manifest.n8n.nodes).toHaveLength(3);
+		expect(packed.manifest.n8n.credentials.length).toBeGreaterThanOrEqual(7);
+	});
+
+	test('each node loads from the tarball, with its name, codex file and light and dark icons', () => {
+		const names: string[] = [];
+		for (const file of packed.manifest.n8n.nodes) {
+			const full = join(unpacked, 'package', file);
+			// the node resolves n8n-workflow from this project's own dev install, as n8n's copy would
+			const mod = require(full) as Record<string, new () => { description: { name: string; icon: unknown } }>;
+			const className = file.split('/').pop()!.replace('.node.js', '');
+			const node = new mod[className]();
+			names.push(node.description.name);
+			const icon = node.description.icon as { light: string; dark: string };
+			for (const variant of [icon.light, icon.dark]) {
+				const iconFile = join(full, '..', String(variant).replace(/^file:/, ''));
+				expect(existsSync(iconFile)).toBe(true);
+			}
+			expect(existsSync(full.replace(/\.node\.js$/, '.node.json'))).toBe(true);
+		}
+		expect(names.sort()).toEqual(NODE_NAMES);
+	});
+
+	test('the packed package.json is the committed one, with the community-node keyword and no dependencies', () => {
+		const pkg = JSON.parse(readFileSync(join(unpacked, 'package', 'package.json'), 'utf8')) as Manifest & {
+			keywords: string[];
+			dependencies?: object;
+			peerDependencies: Record<string, string>;
+		};
+		expect(pkg.name).toBe('n8n-nodes-external-callback');
+		expect(pkg.keywords).toContain('n8n-community-node-package');
+		expect(pkg.dependencies ?? {}).toEqual({});
+		expect(Object.keys(pkg.peerDependencies)).toEqual(['n8n-workflow']);
+	});
+});
+
+describe('packProblems (the check itself)', () => {
+	const manifest = { name: 'x', n8n: { nodes: ['dist/nodes/A/A.node.js'], credentials: ['dist/credentials/C.credentials.js'] } };
+	const good = ['LICENSE', 'README.md', 'package.json', 'dist/nodes/A/A.node.js', 'dist/credentials/C.credentials.js'];
+
+	test('a complete list passes', () => expect(packProblems(good, manifest)).toEqual([]));
+	test('a missing node, a source file, a test in dist and a missing README are each reported', () => {
+		const bad = [...good.filter((f) => f !== 'dist/nodes/A/A.node.js' && f !== 'README.md'), 'nodes/A/A.node.ts', 'dist/test/unit/x.test.js'];
+		expect(packProblems(bad, manifest)).toEqual([
+			'missing: dist/nodes/A/A.node.js (named in package.json n8n section)',
+			'outside dist/: nodes/A/A.node.ts',
+			'a test in dist: dist/test/unit/x.test.js',
+			'missing: README.md',
+		]);
+	});
+	test('an empty package (what ignore-scripts packed) fails', () => {
+		expect(packProblems(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'], manifest)).toHaveLength(2);
+	});
+});
