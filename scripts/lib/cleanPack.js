@@ -50,7 +50,10 @@ function cleanPack({ log = () => {} } = {}) {
 		log(`npm install in a clean tree of ${commit.slice(0, 7)}`);
 		npm(['install', '--no-audit', '--no-fund', '--loglevel=error']);
 		log('npm pack (no build before it)');
-		const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', out, '--loglevel=error']))[0];
+		// prepack's own output (the build) comes first on stdout; npm's JSON report is the last thing
+		const text = npm(['pack', '--json', '--pack-destination', out, '--loglevel=error']);
+		const at = text.startsWith('[') ? 0 : text.lastIndexOf('\n[') + 1;
+		const packed = JSON.parse(text.slice(at))[0];
 		const done = {
 			commit,
 			tarball: path.join(out, packed.filename),

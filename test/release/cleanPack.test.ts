@@ -26,7 +26,7 @@ describe('a clean clone packs the real package', () => {
 		unpacked = mkdtempSync(join(tmpdir(), 'ecb-unpacked-'));
 		execFileSync('tar', ['-xzf', packed.tarball, '-C', unpacked]);
 	}, 15 * 60_000);
-	afterAll(() => rmSync(unpacked, { recursive: true, force: true }));
+	afterAll(() => unpacked && rmSync(unpacked, { recursive: true, force: true }));
 
 	test('the tarball holds every file the n8n section names, and nothing outside dist/ and the docs', () => {
 		expect(packProblems(packed.files, packed.manifest)).toEqual([]);
