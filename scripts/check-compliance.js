@@ -17,7 +17,8 @@
  *                  files (exactly ["dist", "CHANGELOG.md"])
  *   runtime        no process, timers, fs / child_process, eval or new Function in nodes/ and
  *                  credentials/ (comments and string literals are stripped first)
- *   codex          X.node.json beside every X.node.ts, with node, categories, alias, docs URL
+ *   codex          X.node.json beside every X.node.ts, with node, categories (only n8n's list for
+ *                  community nodes, no subcategories of other categories), alias, docs URL
  *   icons          icon: { light: 'file:…', dark: 'file:…' }, both files exist and differ
  *   credential test  a `test` property, or the documented exemption comment
  *   pack           `npm pack --dry-run` holds dist/ plus exactly package.json, README.md, LICENSE
@@ -38,6 +39,19 @@ const FILES_FIELD = ['dist', 'CHANGELOG.md'];
 /** What the tarball holds besides dist/: exactly these, each present. */
 const META_FILES = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'];
 const LIFECYCLE_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare'];
+/** The codex categories n8n lists for community nodes (docs: Node codex files, "Node categories"). */
+const CODEX_CATEGORIES = [
+	'Data & Storage',
+	'Finance & Accounting',
+	'Marketing & Content',
+	'Productivity',
+	'Miscellaneous',
+	'Sales',
+	'Development',
+	'Analytics',
+	'Communication',
+	'Utility',
+];
 const FORBIDDEN_MODULES = new Set([
 	'fs',
 	'node:fs',
@@ -387,6 +401,18 @@ function checkCodex(c, pkgName, nodeSources) {
 		else if (codex.node !== `${pkgName}.${name}`)
 			fail(c, `${where}: "node" must be ${JSON.stringify(`${pkgName}.${name}`)}, found ${JSON.stringify(codex.node)}`);
 		if (!isNonEmptyArray(codex.categories)) fail(c, `${where}: "categories" must be a non-empty array`);
+		else
+			for (const category of codex.categories)
+				if (!CODEX_CATEGORIES.includes(category))
+					fail(c, `${where}: category ${JSON.stringify(category)} is not one of n8n's: ${CODEX_CATEGORIES.join(', ')}`);
+		if (codex.subcategories !== undefined) {
+			const cats = Array.isArray(codex.categories) ? codex.categories : [];
+			if (!codex.subcategories || typeof codex.subcategories !== 'object' || Array.isArray(codex.subcategories))
+				fail(c, `${where}: "subcategories" must be an object keyed by category`);
+			else
+				for (const key of keys(codex.subcategories))
+					if (!cats.includes(key)) fail(c, `${where}: "subcategories" names ${JSON.stringify(key)}, which is not in "categories"`);
+		}
 		if (!isNonEmptyArray(codex.alias)) fail(c, `${where}: "alias" must be a non-empty array`);
 		const docs = codex.resources && codex.resources.primaryDocumentation;
 		const url = Array.isArray(docs) && docs[0] && docs[0].url;

@@ -2,7 +2,32 @@
  * Finding waiting executions through n8n's public API (the database is the source of truth;
  * nothing is kept in memory, so this works with several n8n processes).
  */
-export type ApiGet = (path: string) => Promise<{ status: number; body: any }>;
+export type ApiGet = (path: string) => Promise<{ status: number; body: unknown }>;
+
+/** The fields of an execution (public API, `includeData=true`) read here; any may be missing. */
+interface ApiItem {
+	json?: { timedOut?: unknown; receivedAt?: unknown } | null;
+}
+interface ApiRun {
+	data?: { main?: Array<ApiItem[] | null> | null } | null;
+}
+interface ApiExecution {
+	id?: unknown;
+	workflowId?: unknown;
+	status?: unknown;
+	finished?: unknown;
+	stoppedAt?: unknown;
+	startedAt?: unknown;
+	data?: {
+		resumeToken?: unknown;
+		resultData?: { lastNodeExecuted?: unknown; runData?: Record<string, ApiRun[] | null | undefined> | null } | null;
+	} | null;
+}
+/** A page of `GET /api/v1/executions`. */
+interface ApiExecutionPage {
+	data?: ApiExecution[] | null;
+	nextCursor?: string | null;
+}
 
 export interface WaitingExecution {
 	id: string;
@@ -23,20 +48,20 @@ export class ApiError extends Error {
 	}
 }
 
-function lastNode(e: any): string | undefined {
+function lastNode(e: ApiExecution | null | undefined): unknown {
 	return e?.data?.resultData?.lastNodeExecuted;
 }
 
 /** Whether this node's run data holds a callback it resumed with. */
-function resumedByNode(e: any, nodeName: string): boolean {
+function resumedByNode(e: ApiExecution, nodeName: string): boolean {
 	const runs = e?.data?.resultData?.runData?.[nodeName] ?? [];
-	return runs.some((run: any) =>
-		(run?.data?.main?.[0] ?? []).some((item: any) => item?.json?.timedOut === false && item?.json?.receivedAt),
+	return runs.some((run) =>
+		(run?.data?.main?.[0] ?? []).some((item) => item?.json?.timedOut === false && item?.json?.receivedAt),
 	);
 }
 
 /** resumeToken: n8n 2.x's; '' on n8n 1.x, which has none (the forward is signed instead). */
-function toWaiting(e: any): WaitingExecution {
+function toWaiting(e: ApiExecution): WaitingExecution {
 	return { id: String(e.id), resumeToken: String(e.data?.resumeToken ?? ''), startedAt: String(e.startedAt ?? '') };
 }
 
@@ -46,7 +71,7 @@ export async function executionState(get: ApiGet, id: string, workflowId: string
 	const res = await get(`/api/v1/executions/${encodeURIComponent(id)}?includeData=true`);
 	if (res.status === 404) return { kind: 'not-here' };
 	if (res.status !== 200) throw new ApiError(res.status);
-	const e = res.body;
+	const e = res.body as ApiExecution;
 	if (String(e.workflowId) !== String(workflowId)) return { kind: 'not-here' };
 	if (e.status === 'waiting') {
 		return lastNode(e) === nodeName ? { kind: 'waiting-here', execution: toWaiting(e) } : { kind: 'not-here' };
@@ -64,10 +89,11 @@ export async function listWaitingHere(get: ApiGet, workflowId: string, nodeName:
 		if (cursor) q.set('cursor', cursor);
 		const res = await get(`/api/v1/executions?${q.toString()}`);
 		if (res.status !== 200) throw new ApiError(res.status);
-		for (const e of res.body?.data ?? []) {
+		const body = res.body as ApiExecutionPage | null | undefined;
+		for (const e of body?.data ?? []) {
 			if (lastNode(e) === nodeName) out.push(toWaiting(e));
 		}
-		cursor = res.body?.nextCursor ?? undefined;
+		cursor = body?.nextCursor ?? undefined;
 		if (!cursor) break;
 	}
 	return out.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || Number(a.id) - Number(b.id));
@@ -102,14 +128,15 @@ async function probe(get: ApiGet, workflowId: string, below?: number): Promise<P
 	const res = await get(`/api/v1/executions?${q.toString()}`);
 	if (res.status === 400 && below !== undefined) return CURSOR_REFUSED;
 	if (res.status !== 200) throw new ApiError(res.status);
+	const body = res.body as ApiExecutionPage | null | undefined;
 	const ids: number[] = [];
-	for (const row of res.body?.data ?? []) {
+	for (const row of body?.data ?? []) {
 		const id = Number(row?.id);
 		if (!Number.isSafeInteger(id) || id < 0) return CURSOR_REFUSED;
 		ids.push(id);
 	}
 	for (let i = 1; i < ids.length; i++) if (ids[i] >= ids[i - 1]) return CURSOR_REFUSED; // not newest first
-	return { ids, more: ids.length > 0 && !!res.body?.nextCursor };
+	return { ids, more: ids.length > 0 && !!body?.nextCursor };
 }
 
 /**

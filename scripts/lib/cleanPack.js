@@ -52,7 +52,7 @@ function cleanPack({ log = () => {} } = {}) {
 		log('npm pack (no build before it)');
 		// prepack's own output (the build) comes first on stdout; npm's JSON report is the last thing
 		const text = npm(['pack', '--json', '--pack-destination', out, '--loglevel=error']);
-		const at = text.startsWith('[') ? 0 : text.lastIndexOf('\n[') + 1;
+		const at = text.search(/^\[\s*\{/m);
 		const packed = JSON.parse(text.slice(at))[0];
 		const done = {
 			commit,
