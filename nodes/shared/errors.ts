@@ -21,6 +21,14 @@ export const ErrorCodes = {
 	FINISHED: 1032,
 	/** Stable URL: this node already resumed that execution (when configured to answer 409). */
 	ALREADY_RESUMED: 1033,
+	/**
+	 * Resume URL: the call was forwarded by another workflow's or wait node's stable URL (a
+	 * forward signed for another execution, workflow, node or webhook, or an origin that is not
+	 * this node). Nothing is resumed, whatever the Refused Calls option.
+	 */
+	FORWARD_FOREIGN: 1034,
+	/** Resume URL: a forwarded call whose signature is invalid or expired, or that this node cannot check. */
+	FORWARD_INVALID: 1035,
 	/** The callback URL's expiry (Generate Callback URL) has passed. */
 	EXPIRED: 1040,
 	/** n8n is still starting (its crash recovery would mark a resumed execution as crashed). */
@@ -104,6 +112,10 @@ export const finished = (id: string) =>
 	new CallbackError(409, ErrorCodes.FINISHED, `Execution ${id} has finished; it is not waiting at this node`);
 export const alreadyResumed = (id: string) =>
 	new CallbackError(409, ErrorCodes.ALREADY_RESUMED, `Execution ${id} was already resumed by this node`);
+export const forwardForeign = () =>
+	new CallbackError(403, ErrorCodes.FORWARD_FOREIGN, 'This call was forwarded for another workflow or wait node; it resumes nothing here');
+export const forwardInvalid = () =>
+	new CallbackError(401, ErrorCodes.FORWARD_INVALID, 'The signature of this forwarded call is invalid or expired');
 export const n8nApiUnavailable = (detail: string) =>
 	new CallbackError(503, ErrorCodes.N8N_API_UNAVAILABLE, `The n8n API cannot be used to find executions (${detail}); check the node's n8n API credential`);
 

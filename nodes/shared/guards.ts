@@ -1,9 +1,9 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-import { verifyApiKey } from './auth/apiKey';
+import { type ApiKeyOptions, verifyApiKey } from './auth/apiKey';
 import { verifyJwt, type JwtAlgorithm } from './auth/jwt';
-import { verifyBackendless, verifyIntrospection, verifyUserLookup } from './auth/providers';
-import { verifySignature, type SignatureScheme } from './auth/signature';
+import { type UserLookupOptions, verifyBackendless, verifyIntrospection, verifyUserLookup } from './auth/providers';
+import { type SignatureOptions, verifySignature, type SignatureScheme } from './auth/signature';
 import { extractToken, type TokenSource } from './auth/token';
 import type { AuthRequest, HttpFetch, Identity } from './auth/types';
 import { authorize } from './roles';
@@ -43,6 +43,40 @@ export function credentialQueryParams(settings: GuardSettings): string[] {
 		return [str(c.readFromName) || 'token'];
 	}
 	return [];
+}
+
+/** What an API key credential verifies calls with (also what its credential test checks). */
+export function apiKeyOptions(c: ICredentialDataDecryptedObject): ApiKeyOptions {
+	return {
+		keys: lines(c.apiKeys),
+		location: c.location === 'query' ? 'query' : 'header',
+		name: str(c.name) || (c.location === 'query' ? 'api_key' : 'x-api-key'),
+	};
+}
+
+/** What a webhook signature credential verifies calls with (also what its credential test checks). */
+export function signatureOptions(c: ICredentialDataDecryptedObject): SignatureOptions {
+	return {
+		scheme: (str(c.scheme) || 'hmac') as SignatureScheme,
+		secret: str(c.secret),
+		toleranceSeconds: Number(c.toleranceSeconds ?? 300),
+		header: str(c.header) || undefined,
+		algorithm: (str(c.algorithm) || 'sha256') as 'sha1' | 'sha256' | 'sha512',
+		encoding: str(c.encoding) === 'base64' ? 'base64' : 'hex',
+		prefix: str(c.prefix) || undefined,
+	};
+}
+
+/** What a user lookup credential verifies calls with (also what its credential test checks). */
+export function userLookupOptions(c: ICredentialDataDecryptedObject): UserLookupOptions {
+	return {
+		url: str(c.url),
+		tokenSource: (str(c.readFrom) || 'bearer') as TokenSource,
+		tokenName: str(c.readFromName),
+		sendHeader: str(c.sendHeader) || 'authorization',
+		sendPrefix: c.sendPrefix === undefined ? undefined : str(c.sendPrefix),
+		rolesPath: str(c.rolesPath) || 'roles',
+	};
 }
 
 /** Stage "authenticate": who is calling, or undefined when the node needs no authentication. */
@@ -87,34 +121,11 @@ export async function authenticate(settings: GuardSettings, req: AuthRequest, fe
 				fetch,
 			);
 		case 'userLookup':
-			return await verifyUserLookup(
-				req,
-				{
-					url: str(c.url),
-					tokenSource,
-					tokenName: str(c.readFromName),
-					sendHeader: str(c.sendHeader) || 'authorization',
-					sendPrefix: c.sendPrefix === undefined ? undefined : str(c.sendPrefix),
-					rolesPath: str(c.rolesPath) || 'roles',
-				},
-				fetch,
-			);
+			return await verifyUserLookup(req, userLookupOptions(c), fetch);
 		case 'apiKey':
-			return verifyApiKey(req, {
-				keys: lines(c.apiKeys),
-				location: c.location === 'query' ? 'query' : 'header',
-				name: str(c.name) || (c.location === 'query' ? 'api_key' : 'x-api-key'),
-			});
+			return verifyApiKey(req, apiKeyOptions(c));
 		case 'signature':
-			return verifySignature(req, {
-				scheme: (str(c.scheme) || 'hmac') as SignatureScheme,
-				secret: str(c.secret),
-				toleranceSeconds: Number(c.toleranceSeconds ?? 300),
-				header: str(c.header) || undefined,
-				algorithm: (str(c.algorithm) || 'sha256') as 'sha1' | 'sha256' | 'sha512',
-				encoding: str(c.encoding) === 'base64' ? 'base64' : 'hex',
-				prefix: str(c.prefix) || undefined,
-			});
+			return verifySignature(req, signatureOptions(c));
 		default:
 			throw new Error(`Unknown authentication "${String(settings.authentication)}"`);
 	}

@@ -1,9 +1,9 @@
 import type { IBinaryKeyData, IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { type HttpFetch, type Identity, headerValue } from './auth/types';
+import type { HttpFetch, Identity } from './auth/types';
 import { CONDITION_ERROR_SENTINEL, bindCallback, isTrue, wrapForErrors } from './condition';
 import { CallbackError, conditionError, expired, internalError, notReady } from './errors';
-import { FORWARD_HEADER, OUTCOME_HEADER, verifyForward } from './forward';
+import { OUTCOME_HEADER } from './forward';
 import { credentialQueryParams, guard, type GuardSettings } from './guards';
 import { buildOutputJson } from './output';
 import { type IncomingCallback, type ParseOptions, type ParsedCallback, parseCallback } from './request';
@@ -25,9 +25,16 @@ export interface PipelineSpec {
 	 * Key that authenticates calls forwarded by this node's stable URL (its n8n API key). Read
 	 * only for a call that carries a forward: in a webhook n8n builds an expression isolate for
 	 * every credential read (tens of milliseconds when its pool is taken), which a direct call
-	 * to the resume URL should not pay.
+	 * to the resume URL should not pay. The wait node checks forwards itself (checkIncomingForward)
+	 * and passes the verdict as `forwarded`; the pipeline never reads this key.
 	 */
 	forwardKey?: () => Promise<string | undefined>;
+	/**
+	 * A call forwarded by this node's own stable URL for this execution, checked by the caller
+	 * of the pipeline (the wait node's resume URL): the identity the stable URL's guards found,
+	 * so the guards do not run twice. Undefined: a direct call, the guards run.
+	 */
+	forwarded?: { identity: Identity | null };
 	/**
 	 * Resume with `failed: true` on a refused call (4xx from parsing or the guards) instead of
 	 * leaving the execution waiting. The caller still gets its error.
@@ -236,9 +243,7 @@ export async function runPipeline(ctx: IWebhookFunctions, spec: PipelineSpec): P
 			return fail(ctx, notReady());
 		}
 		const incoming = await readIncoming(ctx);
-		const forwardHeader = headerValue(incoming.headers, FORWARD_HEADER);
-		const forwardKey = forwardHeader && spec.forwardKey ? await spec.forwardKey() : undefined;
-		const forwarded = forwardKey ? verifyForward(forwardHeader, forwardKey, String(ctx.getExecutionId())) : undefined;
+		const forwarded = spec.forwarded;
 		const screened = await screenCall(ctx, spec, incoming, forwarded);
 		if ('refusal' in screened) {
 			const { refusal } = screened;

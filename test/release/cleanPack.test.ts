@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -23,7 +22,10 @@ describe('a clean clone packs the real package', () => {
 
 	beforeAll(() => {
 		packed = cleanPack({ log: (m) => process.stdout.write(`[clean-pack] ${m}\n`) });
-		unpacked = mkdtempSync(join(tmpdir(), 'ecb-unpacked-'));
+		// inside the project, so that the nodes resolve n8n-workflow from its dev install as they
+		// would from n8n's own copy
+		mkdirSync(join(__dirname, '../../test-artifacts'), { recursive: true });
+		unpacked = mkdtempSync(join(__dirname, '../../test-artifacts/unpacked-'));
 		execFileSync('tar', ['-xzf', packed.tarball, '-C', unpacked]);
 	}, 15 * 60_000);
 	afterAll(() => unpacked && rmSync(unpacked, { recursive: true, force: true }));
@@ -39,7 +41,6 @@ describe('a clean clone packs the real package', () => {
 		const names: string[] = [];
 		for (const file of packed.manifest.n8n.nodes) {
 			const full = join(unpacked, 'package', file);
-			// the node resolves n8n-workflow from this project's own dev install, as n8n's copy would
 			const mod = require(full) as Record<string, new () => { description: { name: string; icon: unknown } }>;
 			const className = file.split('/').pop()!.replace('.node.js', '');
 			const node = new mod[className]();
