@@ -20,7 +20,8 @@
  *   codex          X.node.json beside every X.node.ts, with node, categories (only n8n's list for
  *                  community nodes, no subcategories of other categories), alias, docs URL
  *   icons          icon: { light: 'file:…', dark: 'file:…' }, both files exist and differ
- *   credential test  a `test` property, or the documented exemption comment
+ *   credential test  a `test` property, or `testedBy` (a function a node source defines) on every
+ *                  node credential entry naming it: what n8n's credential-test-required accepts
  *   pack           `npm pack --dry-run` holds dist/ plus exactly package.json, README.md, LICENSE
  *                  and CHANGELOG.md, each of them present
  */
@@ -33,7 +34,6 @@ const { spawnSync } = require('child_process');
 const ROOT = path.resolve(process.env.COMPLIANCE_ROOT || path.join(__dirname, '..'));
 const SKIP_PACK = process.env.COMPLIANCE_SKIP_PACK === '1';
 
-const EXEMPTION = '// Nothing to call for a test:';
 /** package.json "files": npm adds package.json, README and LICENSE by itself, not CHANGELOG. */
 const FILES_FIELD = ['dist', 'CHANGELOG.md'];
 /** What the tarball holds besides dist/: exactly these, each present. */
@@ -460,39 +460,101 @@ function checkIcons(c, sources) {
 
 /* ------------------------------------------------------------------ credential tests */
 
-function checkCredentialTests(c, credentialSources) {
-	const exempt = [];
+/** The credential's `name = '…'` (or `name: '…'`) in its class body, if it is a string literal. */
+function credentialName(src, body, bodyAt) {
+	const m = /(?:^|[;\s])name\s*(?::\s*[\w.]+\s*)?[=:]\s*(['"])/m.exec(body);
+	if (!m) return undefined;
+	const quote = bodyAt + m.index + m[0].length - 1;
+	const end = src.indexOf(src[quote], quote + 1);
+	return end < 0 ? undefined : src.slice(quote + 1, end);
+}
+
+/**
+ * Credential entries `{ name: '<credential>', … }` in the node sources, each with its `testedBy`
+ * (a string literal) or undefined: what @n8n/community-nodes/credential-test-required reads.
+ */
+function credentialEntries(nodeFiles) {
+	const entries = [];
+	for (const file of nodeFiles) {
+		const src = fs.readFileSync(file, 'utf8');
+		const { code, strings } = stripSource(src);
+		const keyBefore = (str, key) => new RegExp(`\\b${key}\\s*:\\s*$`).test(code.slice(Math.max(0, str.start - 40), str.start));
+		for (const str of strings) {
+			if (!keyBefore(str, 'name')) continue;
+			// The enclosing object literal: the `{` and `}` around the literal at depth 0.
+			let open = -1;
+			for (let k = str.start - 1, depth = 0; k >= 0; k--) {
+				if (code[k] === '}') depth++;
+				else if (code[k] === '{' && depth-- === 0) {
+					open = k;
+					break;
+				}
+			}
+			let close = -1;
+			for (let k = str.end, depth = 0; k < code.length; k++) {
+				if (code[k] === '{') depth++;
+				else if (code[k] === '}' && depth-- === 0) {
+					close = k;
+					break;
+				}
+			}
+			if (open < 0 || close < 0) continue;
+			const depthAt = (at) => {
+				let depth = 0;
+				for (let k = open + 1; k < at; k++) depth += code[k] === '{' ? 1 : code[k] === '}' ? -1 : 0;
+				return depth;
+			};
+			const tested = strings.find((t) => t.start > open && t.end <= close && keyBefore(t, 'testedBy') && depthAt(t.start) === 0);
+			entries.push({ file, name: str.value, testedBy: tested && tested.value, line: lineOf(src, str.start) });
+		}
+	}
+	return entries;
+}
+
+/**
+ * Every credential has a `test` property, or is tested by the nodes: at least one node credential
+ * entry names it and every one of them has `testedBy: '<function>'`, a function some node source
+ * defines (as in `methods = { credentialTest: { <function>: … } }`). This is what n8n's
+ * credential-test-required rule accepts (its scanner ignores eslint-disable comments).
+ */
+function checkCredentialTests(c, credentialSources, nodeSources) {
+	const entries = credentialEntries(nodeSources);
+	const nodeCode = walk('nodes', ['.ts']).map((f) => stripSource(fs.readFileSync(f, 'utf8')).code).join('\n');
+	const testedByNodes = [];
 	for (const file of credentialSources) {
 		const src = fs.readFileSync(file, 'utf8');
 		const { code } = stripSource(src);
-		const lines = src.split(/\r?\n/);
 		const re = /^\s*export\s+(?:default\s+)?class\s+([\w$]+)/gm;
 		const classes = [];
 		let m;
 		while ((m = re.exec(code))) classes.push({ name: m[1], at: m.index + m[0].length - m[1].length });
 		if (!classes.length) fail(c, `${rel(file)}: no exported credential class found`);
 		classes.forEach((cls, index) => {
-			const body = code.slice(cls.at, index + 1 < classes.length ? classes[index + 1].at : undefined);
+			const end = index + 1 < classes.length ? classes[index + 1].at : undefined;
+			const body = code.slice(cls.at, end);
 			if (/^\s*(?:(?:public|readonly|override)\s+)*test\s*[?!]?\s*[:=]/m.test(body)) return;
-			// The exemption comment sits in the comment block right above `export class`
-			// (an `// eslint-disable-next-line …` directive may sit between the two).
-			const classLine = lineOf(src, cls.at) - 1;
-			let reason;
-			for (let k = classLine - 1; k >= 0 && lines[k].trim().startsWith('//'); k--) {
-				const text = lines[k].trim();
-				if (text.startsWith(EXEMPTION)) {
-					reason = text.slice(EXEMPTION.length).trim();
-					break;
+			const where = `${rel(file)}:${lineOf(src, cls.at)}`;
+			const name = credentialName(src, body, cls.at);
+			const uses = entries.filter((e) => e.name === name);
+			if (!name || !uses.length) {
+				fail(c, `${where}: ${cls.name} has no "test" property and no node credential entry tests it (testedBy)`);
+				return;
+			}
+			let ok = true;
+			for (const use of uses) {
+				const at = `${rel(use.file)}:${use.line}`;
+				if (!use.testedBy) {
+					fail(c, `${at}: the credential entry "${name}" has no testedBy (${cls.name} has no "test" property)`);
+					ok = false;
+				} else if (!new RegExp(`(?<![\\w$.])${use.testedBy.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*:`).test(nodeCode)) {
+					fail(c, `${at}: testedBy "${use.testedBy}" is not defined in any node source (methods.credentialTest)`);
+					ok = false;
 				}
 			}
-			if (reason) exempt.push(cls.name);
-			else if (reason === '')
-				fail(c, `${rel(file)}:${classLine + 1}: ${cls.name} has no test; the "${EXEMPTION}" comment must say why`);
-			else
-				fail(c, `${rel(file)}:${classLine + 1}: ${cls.name} has no "test" property and no "${EXEMPTION} <reason>" comment above it`);
+			if (ok) testedByNodes.push(cls.name);
 		});
 	}
-	if (exempt.length) c.note = `documented test exemption: ${exempt.join(', ')}`;
+	if (testedByNodes.length) c.note = `tested by the nodes (testedBy): ${testedByNodes.join(', ')}`;
 }
 
 /* ------------------------------------------------------------------ packed tarball */
@@ -568,7 +630,7 @@ function main() {
 	checkRuntime(check('runtime', 'no restricted runtime APIs'), codeFiles);
 	checkCodex(check('codex', 'codex files'), (pkg && pkg.name) || '(unknown package)', nodeSources);
 	checkIcons(check('icons', 'light and dark icons'), [...nodeSources, ...credentialSources]);
-	checkCredentialTests(check('credential.test', 'credential tests'), credentialSources);
+	checkCredentialTests(check('credential.test', 'credential tests'), credentialSources, nodeSources);
 
 	const pack = check('pack', 'packed tarball');
 	if (SKIP_PACK) pack.skipped = true;

@@ -74,8 +74,10 @@ function packAndInstall() {
 	const nodesDir = path.join(work, 'nodes');
 	fs.mkdirSync(nodesDir, { recursive: true });
 	fs.writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
+	// a user's shell: none of the npm settings that `npm test` exports to its scripts
 	execFileSync('npm', ['install', tarball, '--no-audit', '--no-fund', '--loglevel=error'], {
 		cwd: nodesDir,
+		env: require('./cleanPack').cleanEnv(),
 		stdio: ['ignore', 'ignore', 'inherit'],
 	});
 	if (!fs.existsSync(path.join(nodesDir, 'node_modules/n8n-nodes-external-callback/package.json'))) {

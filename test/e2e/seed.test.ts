@@ -1,69 +1,10 @@
-import { loadFixture, nodeOutput, postJson } from './harness/client';
-import { FakeServer } from './harness/fakeServer';
-import { sleep, until } from './harness/n8n';
+import { paymentSeedScenario } from './harness/scenarios';
 import { shared } from './harness/shared';
 
 const { api } = shared();
 
-/** The seed's orders payload, as the payment gateway confirms it. */
-const CONFIRMATION = {
-	data: [
-		{ name: 'shampoo', price: 9.95 },
-		{ name: 'conditioner', price: 12.5 },
-	],
-};
-
 describe('seed scenario: an order waits for the payment confirmation', () => {
-	const callbacks: Array<{ status: number; attempt: number }> = [];
-	// The fake gateway accepts the payment request, answers 202 at once, then confirms to the
-	// callback URL in the background, retrying any non-2xx like a real gateway does.
-	const gateway = new FakeServer((req, res) => {
-		res.writeHead(202, { 'content-type': 'application/json' });
-		res.end(JSON.stringify({ accepted: true }));
-		const { callbackUrl } = JSON.parse(req.body) as { callbackUrl: string };
-		void (async () => {
-			for (let attempt = 1; attempt <= 40; attempt++) {
-				await sleep(250);
-				const r = await postJson(callbackUrl, CONFIRMATION);
-				callbacks.push({ status: r.status, attempt });
-				if (r.status >= 200 && r.status < 300) return;
-			}
-		})();
-	});
-
-	beforeAll(async () => {
-		await gateway.start();
-	});
-	afterAll(async () => {
-		await gateway.stop();
-	});
-
 	test('Webhook order → Generate Callback URL → gateway → wait → Complete Order', async () => {
-		const wf = loadFixture('seed-order', { GATEWAY: gateway.url });
-		const { id: workflowId, triggerUrl } = await api.publish(wf);
-
-		const order = await postJson(triggerUrl, { orderId: 'ORD-1001', total: 22.45 });
-		expect(order.status).toBe(200);
-
-		const [exec] = await until('the order execution to finish', async () => {
-			const list = await api.executions(workflowId, 'success');
-			return list.length ? list : undefined;
-		});
-		const full = await api.execution(exec.id);
-		expect(full.status).toBe('success');
-
-		// The gateway got the unguessable callback URL of this execution.
-		expect(gateway.requests).toHaveLength(1);
-		const payment = JSON.parse(gateway.requests[0].body);
-		expect(payment).toMatchObject({ orderId: 'ORD-1001', amount: 22.45 });
-		expect(payment.callbackUrl).toMatch(new RegExp(`/webhook-waiting/${exec.id}/[0-9a-f-]{36}\\?signature=[0-9a-f]{32,}$`));
-
-		const waitOut = nodeOutput(full, 'Wait for Payment')![0];
-		expect(waitOut.data).toEqual(CONFIRMATION);
-		expect(waitOut.data.data[0].name).toBe('shampoo');
-
-		const [completed] = nodeOutput(full, 'Complete Order')!;
-		expect(completed).toEqual({ orderId: 'ORD-1001', firstProduct: 'shampoo', paidTotal: 22.45, status: 'complete' });
-		expect(callbacks.at(-1)!.status).toBe(200);
+		await paymentSeedScenario(api);
 	});
 });
