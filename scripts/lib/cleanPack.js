@@ -20,8 +20,10 @@ function cleanEnv(env = process.env) {
 	return out;
 }
 
+/** The commit to pack: HEAD, or ECB_CLEAN_PACK_REF (any commit-ish) when set. */
 function headCommit() {
-	return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+	const ref = process.env.ECB_CLEAN_PACK_REF || 'HEAD';
+	return execFileSync('git', ['rev-parse', `${ref}^{commit}`], { cwd: ROOT, encoding: 'utf8' }).trim();
 }
 
 /**
@@ -42,7 +44,7 @@ function cleanPack({ log = () => {} } = {}) {
 	const src = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'ecb-clean-clone-'));
 	try {
 		const tar = path.join(out, 'head.tar');
-		execFileSync('git', ['archive', '--format=tar', '-o', tar, 'HEAD'], { cwd: ROOT });
+		execFileSync('git', ['archive', '--format=tar', '-o', tar, commit], { cwd: ROOT });
 		execFileSync('tar', ['-xf', tar, '-C', src]);
 		fs.rmSync(tar);
 		const env = cleanEnv();

@@ -10,6 +10,17 @@ const path = require('node:path');
 const { cleanEnv } = require('./cleanPack');
 const { freePort, until, ROOT } = require('./n8n');
 
+/** GET against the registry; a kept-alive socket the registry has closed meanwhile is retried. */
+async function registryGet(url) {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await fetch(url);
+		} catch (e) {
+			if (attempt >= 3) throw e;
+		}
+	}
+}
+
 /** Installs verdaccio into the cache (idempotent) and returns its bin script. */
 function ensureVerdaccio() {
 	const out = execFileSync('bash', [path.join(ROOT, 'scripts/install-verdaccio.sh')], {
@@ -128,7 +139,7 @@ async function installLikeN8n(registry, userFolder, name, version) {
 	fs.mkdirSync(nodes, { recursive: true });
 	const ledger = path.join(nodes, 'package.json');
 	if (!fs.existsSync(ledger)) fs.writeFileSync(ledger, JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2));
-	const meta = await fetch(`${registry.url}/${encodeURIComponent(name)}/${version}`);
+	const meta = await registryGet(`${registry.url}/${encodeURIComponent(name)}/${version}`);
 	if (!meta.ok) throw new Error(`${name}@${version} is not in the registry: ${meta.status}`);
 	const packageDir = path.join(nodes, 'node_modules', name);
 	fs.mkdirSync(packageDir, { recursive: true });
@@ -154,4 +165,4 @@ async function installLikeN8n(registry, userFolder, name, version) {
 	}
 }
 
-module.exports = { ensureVerdaccio, startRegistry, publishTarball, installLikeN8n };
+module.exports = { registryGet, ensureVerdaccio, startRegistry, publishTarball, installLikeN8n };

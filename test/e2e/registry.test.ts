@@ -12,7 +12,8 @@ import { paymentSeedScenario } from './harness/scenarios';
 const { cleanPack } = require('../../scripts/lib/cleanPack.js') as {
 	cleanPack: (o?: { log?: (m: string) => void }) => { tarball: string; manifest: { name: string; version: string } };
 };
-const { startRegistry, publishTarball, installLikeN8n } = require('../../scripts/lib/registry.js') as {
+const { startRegistry, publishTarball, installLikeN8n, registryGet } = require('../../scripts/lib/registry.js') as {
+	registryGet: (url: string) => Promise<Response>;
 	startRegistry: () => Promise<{ url: string; token: string; stop: () => Promise<void> }>;
 	publishTarball: (registry: { url: string; token: string }, tarball: string) => void;
 	installLikeN8n: (
@@ -50,7 +51,7 @@ describe('installed by name from a registry, as n8n installs community packages'
 		publishTarball(registry, packed.tarball);
 
 		// the registry serves what was published, under the package's name
-		const meta = (await (await fetch(`${registry.url}/${name}`)).json()) as { 'dist-tags': { latest: string } };
+		const meta = (await (await registryGet(`${registry.url}/${name}`)).json()) as { 'dist-tags': { latest: string } };
 		expect(meta['dist-tags'].latest).toBe(version);
 
 		const userFolder = mkdtempSync(join(tmpdir(), 'ecb-n8n-registry-'));
