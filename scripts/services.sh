@@ -6,8 +6,10 @@
 set -euo pipefail
 cmd=${1:?start|stop}
 dir=${2:?folder}
-log() { echo "[services] $*" >&2; }
-die() { echo "[services] ERROR: $*" >&2; exit 1; }
+# shellcheck source=lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
+ecb_init services
+ECB_RETRY="bash scripts/services.sh stop $dir; bash scripts/services.sh start $dir (as root)"
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
 
@@ -18,13 +20,16 @@ install_missing() {
 	if [ ${#want[@]} -gt 0 ]; then
 		log "installing ${want[*]} (Debian packages)"
 		export DEBIAN_FRONTEND=noninteractive
-		apt-get update -qq >/dev/null || die "apt-get update failed"
-		apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null || die "apt-get install ${want[*]} failed"
+		with_ticker "apt-get update" apt-get update -qq >/dev/null || die "apt-get update failed (see its error above)"
+		with_ticker "apt-get install ${want[*]}" apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null \
+			|| die "apt-get install ${want[*]} failed (see its error above)"
 		# the packages start system-wide services on the default ports: stop them, we run our own
 		service postgresql stop >/dev/null 2>&1 || true
 		service redis-server stop >/dev/null 2>&1 || true
 	fi
 	id postgres >/dev/null 2>&1 || die "no postgres user after installing postgresql"
+	[ -x "$(pg_bin)/initdb" ] || die "no initdb after installing postgresql"
+	command -v redis-server >/dev/null || die "no redis-server after installing redis-server"
 }
 
 free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
@@ -46,6 +51,9 @@ start)
 	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
 		--pidfile "$dir/redis.pid" --dir "$dir" --logfile "$dir/redis.log" || die "redis did not start"
 	for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
+	redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG || die "redis does not answer on 127.0.0.1:$REDIS_PORT (log: $dir/redis.log)"
+	runuser -u postgres -- "$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U n8n -d n8n -tAc 'select 1' >/dev/null \
+		|| die "postgres does not answer on 127.0.0.1:$PG_PORT (log: $dir/pglog/pg.log)"
 	echo "PG_PORT=$PG_PORT" | tee "$dir/ports"
 	echo "REDIS_PORT=$REDIS_PORT" | tee -a "$dir/ports"
 	;;
