@@ -148,8 +148,8 @@ async function installLikeN8n(registry, userFolder, name, version) {
 		const sha512 = require('node:crypto').createHash('sha512').update(fs.readFileSync(path.join(nodes, tarballName))).digest('base64');
 		execFileSync('tar', ['-xzf', tarballName, '-C', packageDir, '--strip-components=1'], { cwd: nodes });
 		const pkgPath = path.join(packageDir, 'package.json');
-		// eslint-disable-next-line no-unused-vars
-		const { devDependencies, peerDependencies, optionalDependencies, ...pkg } = JSON.parse(fs.readFileSync(pkgPath, 'utf8'));
+		const pkg = JSON.parse(fs.readFileSync(pkgPath, 'utf8'));
+		for (const field of ['devDependencies', 'peerDependencies', 'optionalDependencies']) delete pkg[field];
 		fs.writeFileSync(pkgPath, JSON.stringify(pkg, null, 2), 'utf-8');
 		npmAt(
 			registry.url,

@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code: runs in Jest on Node, never inside n8n; these rules guard the code that ships (nodes/, credentials/) */
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -41,6 +42,7 @@ describe('a clean clone packs the real package', () => {
 		const names: string[] = [];
 		for (const file of packed.manifest.n8n.nodes) {
 			const full = join(unpacked, 'package', file);
+			// eslint-disable-next-line @typescript-eslint/no-require-imports -- loads the node as n8n does, from the unpacked tarball
 			const mod = require(full) as Record<string, new () => { description: { name: string; icon: unknown } }>;
 			const className = file.split('/').pop()!.replace('.node.js', '');
 			const node = new mod[className]();
@@ -54,6 +56,14 @@ describe('a clean clone packs the real package', () => {
 		}
 		expect(names.sort()).toEqual(NODE_NAMES);
 	});
+
+	test("n8n's package scanner (its analyzer) finds nothing in the clean-clone tarball", () => {
+		const run = spawnSync(process.execPath, [join(__dirname, '../../scripts/scan-package.js'), packed.tarball], {
+			encoding: 'utf8',
+		});
+		expect(run.stdout).toMatch(/tarball .*: no findings/);
+		expect(run.status).toBe(0);
+	}, 5 * 60_000);
 
 	test('the packed package.json is the committed one, with the community-node keyword and no dependencies', () => {
 		const pkg = JSON.parse(readFileSync(join(unpacked, 'package', 'package.json'), 'utf8')) as Manifest & {
