@@ -1,7 +1,7 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
-// Nothing to call for a test: the keys are checked locally, there is no service to call
-// eslint-disable-next-line @n8n/community-nodes/credential-test-required
+// No service to call: the nodes test it (testedBy externalCallbackApiKeyApiTest, nodes/shared/credentialTests.ts)
+// by checking the keys locally with the node's own verifier
 export class ExternalCallbackApiKeyApi implements ICredentialType {
 	name = 'externalCallbackApiKeyApi';
 

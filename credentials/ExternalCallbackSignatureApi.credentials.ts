@@ -1,7 +1,7 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
-// Nothing to call for a test: a signature is checked locally against the secret, there is no service to call
-// eslint-disable-next-line @n8n/community-nodes/credential-test-required
+// No service to call: the nodes test it (testedBy externalCallbackSignatureApiTest, nodes/shared/credentialTests.ts)
+// by signing a call with the secret locally and verifying it with the node's own verifier
 export class ExternalCallbackSignatureApi implements ICredentialType {
 	name = 'externalCallbackSignatureApi';
 

@@ -2,8 +2,8 @@ import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
 import { readCallerTokenProperties } from './readCallerToken';
 
-// Nothing to call for a test: the lookup needs a caller's token, which a credential test does not have
-// eslint-disable-next-line @n8n/community-nodes/credential-test-required
+// The lookup needs a caller's token, which a credential test does not have: the nodes test it
+// (testedBy externalCallbackUserLookupApiTest, nodes/shared/credentialTests.ts) by checking its URL and headers locally
 export class ExternalCallbackUserLookupApi implements ICredentialType {
 	name = 'externalCallbackUserLookupApi';
 

@@ -12,16 +12,18 @@ import {
 } from 'n8n-workflow';
 
 import { CALLBACK_METHODS } from '../shared/callbackUrl';
-import { guardCredentials, guardProperties } from '../shared/guardProperties';
-import { runPipeline } from '../shared/pipeline';
+import { credentialTest } from '../shared/credentialTests';
+import { guardProperties } from '../shared/guardProperties';
+import { fail, runPipeline } from '../shared/pipeline';
 import { RESPONSE_FIELDS, nativeFields, sendReply } from '../shared/response';
 import { generatedExpiry } from '../shared/expiry';
-import { readCommonSettings, readStateParameter } from '../shared/settings';
+import { readCommonSettings, readStateParameter, stableForwardKey } from '../shared/settings';
 import { N8N_API_CREDENTIAL, runStable } from '../shared/stable';
 import { computeWaitTill, type WaitLimit } from '../shared/waitTill';
 import { requestOptions, responseProperties } from '../shared/commonProperties';
 import { limitProperties } from './description';
-import { FORWARD_HEADER, verifyForward } from '../shared/forward';
+import { FORWARD_WEBHOOK, OUTCOME_HEADER } from '../shared/forward';
+import { answerProbe, checkResumeCall, isProbe } from '../shared/resumeGate';
 import { generatedSecrets, givenSignature, hasN8nResumeToken, urlSecretMatches } from '../shared/urlSecret';
 
 /**
@@ -99,8 +101,34 @@ export class ExternalCallbackWait implements INodeType {
 		usableAsTool: undefined,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
+		// One per authentication method, as guardCredentials lists them (a unit test keeps them equal;
+		// written out so that n8n's lint rules can read each credential's testedBy), then n8n's API.
 		credentials: [
-			...guardCredentials,
+			{ name: 'externalCallbackBackendlessApi', required: true, displayOptions: { show: { authentication: ['backendless'] } } },
+			{ name: 'externalCallbackJwtApi', required: true, displayOptions: { show: { authentication: ['jwt'] } } },
+			{
+				name: 'externalCallbackIntrospectionOAuth2Api',
+				required: true,
+				displayOptions: { show: { authentication: ['introspection'] } },
+			},
+			{
+				name: 'externalCallbackUserLookupApi',
+				required: true,
+				testedBy: 'externalCallbackUserLookupApiTest',
+				displayOptions: { show: { authentication: ['userLookup'] } },
+			},
+			{
+				name: 'externalCallbackApiKeyApi',
+				required: true,
+				testedBy: 'externalCallbackApiKeyApiTest',
+				displayOptions: { show: { authentication: ['apiKey'] } },
+			},
+			{
+				name: 'externalCallbackSignatureApi',
+				required: true,
+				testedBy: 'externalCallbackSignatureApiTest',
+				displayOptions: { show: { authentication: ['signature'] } },
+			},
 			{ name: N8N_API_CREDENTIAL, required: false, displayOptions: { show: { stableUrl: [true] } } },
 		],
 		webhooks: waitWebhooks,
@@ -177,6 +205,8 @@ export class ExternalCallbackWait implements INodeType {
 		],
 	};
 
+	methods = { credentialTest };
+
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const limit: WaitLimit = {
@@ -206,24 +236,35 @@ export class ExternalCallbackWait implements INodeType {
 	}
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const stable = (this.getWebhookName() as string) === STABLE_WEBHOOK;
-		const settings = await readCommonSettings(this, { forwardKey: !stable });
-		if (stable) {
+		const webhookName = this.getWebhookName() as string;
+		if (webhookName === STABLE_WEBHOOK) {
 			return await runStable(this, {
-				...settings,
+				...(await readCommonSettings(this)),
 				repeatedStatus: this.getNodeParameter('repeatedStatus', 200) === 409 ? 409 : 200,
 				stateParameter: readStateParameter(this),
 			});
 		}
-		if (!(await hasValidUrlSecret(this, settings.forwardKey))) {
+		const failUrl = webhookName === FAIL_WEBHOOK;
+		// A forward is valid only where this node's own stable URL made it: this execution, this
+		// workflow, this node, the resume (not the fail) URL. Anything else carrying a forward or
+		// an origin is refused below, before the guards, and never resumes (shared/resumeGate.ts).
+		const gate = await checkResumeCall(this, failUrl ? FAIL_WEBHOOK : FORWARD_WEBHOOK, stableForwardKey(this));
+		if (!(await hasValidUrlSecret(this, gate.kind === 'forwarded'))) {
 			// The same answer n8n 2.x gives for a missing or wrong resume token; the secret is never
 			// echoed, and the execution stays waiting (no workflowData).
 			sendReply(this.getResponseObject(), 401, JSON.stringify({ error: 'Invalid token' }));
 			return { noWebhookResponse: true };
 		}
-		const failUrl = (this.getWebhookName() as string) === FAIL_WEBHOOK;
+		if (gate.kind === 'refused') {
+			this.getResponseObject().setHeader(OUTCOME_HEADER, 'refused');
+			return fail(this, gate.error);
+		}
+		// The stable URL's state form asks whose execution this is before it forwards anything.
+		if (isProbe(this)) return answerProbe(this);
+		const settings = await readCommonSettings(this);
 		return await runPipeline(this, {
 			...settings,
+			forwarded: gate.kind === 'forwarded' ? { identity: gate.identity } : undefined,
 			failOnRefusal: this.getNodeParameter('refusedCalls', 'keepWaiting') === 'fail',
 			expiresAt: generatedExpiry(this),
 			checkReadiness: true,
@@ -239,16 +280,14 @@ export class ExternalCallbackWait implements INodeType {
 
 /**
  * n8n 2.x checked its resume token before calling webhook(): nothing to do. n8n 1.x has none:
- * the call must carry, as `signature`, the secret a Generate Callback URL node put into this
- * execution's URLs (read from its output in the run data), or be a call forwarded by this node's
- * own stable URL (signed with its n8n API key, bound to this execution, 60 s). Fails closed.
+ * the call must carry, as `signature`, the secret a Generate Callback URL node targeting this
+ * wait node put into this execution's URLs (read from its output in the run data), or be a call
+ * forwarded by this node's own stable URL (`forwarded`: signed with its n8n API key, bound to
+ * this execution, workflow, node and webhook, 60 s; checked by checkResumeCall). Fails closed.
  */
-async function hasValidUrlSecret(ctx: IWebhookFunctions, forwardKey: (() => Promise<string | undefined>) | undefined): Promise<boolean> {
+async function hasValidUrlSecret(ctx: IWebhookFunctions, forwarded: boolean): Promise<boolean> {
 	if (hasN8nResumeToken(ctx.evaluateExpression('{{ $execution.resumeUrl }}', 0) as string)) return true;
-	const headers = ctx.getHeaderData() as Record<string, unknown>;
-	const forward = headers[FORWARD_HEADER];
-	const key = forwardKey && typeof forward === 'string' ? await forwardKey() : undefined;
-	if (key && typeof forward === 'string' && verifyForward(forward, key, String(ctx.getExecutionId()))) return true;
+	if (forwarded) return true;
 	const given = givenSignature(ctx.getQueryData() as Record<string, unknown>);
 	let matched = false;
 	// every candidate is compared (no early exit), each in constant time

@@ -10,6 +10,7 @@ import {
 } from 'n8n-workflow';
 
 import { CALLBACK_METHODS, applyBaseUrl, buildResumeUrl, buildStableUrl } from '../shared/callbackUrl';
+import { credentialTest } from '../shared/credentialTests';
 import { encodeState, resumeTokenOf } from '../shared/state';
 import { UNIT_MS } from '../shared/waitTill';
 import { hasN8nResumeToken, newUrlSecret, withUrlSecret } from '../shared/urlSecret';
@@ -28,7 +29,14 @@ export class GenerateCallbackUrl implements INodeType {
 		usableAsTool: undefined,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'externalCallbackApiKeyApi', required: true, displayOptions: { show: { addApiKey: [true] } } }],
+		credentials: [
+			{
+				name: 'externalCallbackApiKeyApi',
+				required: true,
+				testedBy: 'externalCallbackApiKeyApiTest',
+				displayOptions: { show: { addApiKey: [true] } },
+			},
+		],
 		properties: [
 			{
 				displayName: 'URL Form',
@@ -118,6 +126,8 @@ export class GenerateCallbackUrl implements INodeType {
 			},
 		],
 	};
+
+	methods = { credentialTest: { externalCallbackApiKeyApiTest: credentialTest.externalCallbackApiKeyApiTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();

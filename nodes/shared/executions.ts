@@ -91,7 +91,8 @@ export async function listWaitingHere(get: ApiGet, workflowId: string, nodeName:
 		if (res.status !== 200) throw new ApiError(res.status);
 		const body = res.body as ApiExecutionPage | null | undefined;
 		for (const e of body?.data ?? []) {
-			if (lastNode(e) === nodeName) out.push(toWaiting(e));
+			// n8n filters by workflow and status; both checked again, as executionState does
+			if (String(e?.workflowId) === String(workflowId) && e?.status === 'waiting' && lastNode(e) === nodeName) out.push(toWaiting(e));
 		}
 		cursor = body?.nextCursor ?? undefined;
 		if (!cursor) break;

@@ -2,10 +2,22 @@ import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
 
 import { AUTH_CREDENTIALS } from './guards';
 
-/** Credentials an entry point can use, one per authentication method. */
-export const guardCredentials: INodeCredentialDescription[] = Object.entries(AUTH_CREDENTIALS).map(
-	([method, name]) => ({ name, required: true, displayOptions: { show: { authentication: [method] } } }),
-);
+/** The credential test (a key of `credentialTest`, credentialTests.ts) of each method's credential that has no `test` of its own. */
+export const GUARD_CREDENTIAL_TESTS: Partial<Record<keyof typeof AUTH_CREDENTIALS, string>> = {
+	userLookup: 'externalCallbackUserLookupApiTest',
+	apiKey: 'externalCallbackApiKeyApiTest',
+	signature: 'externalCallbackSignatureApiTest',
+};
+
+/**
+ * Credentials an entry point can use, one per authentication method. The node descriptions
+ * spell these out literally (n8n's credential-test-required lint rule reads `testedBy` from the
+ * source of each node's description); a unit test keeps them equal to this list.
+ */
+export const guardCredentials: INodeCredentialDescription[] = Object.entries(AUTH_CREDENTIALS).map(([method, name]) => {
+	const testedBy = GUARD_CREDENTIAL_TESTS[method as keyof typeof AUTH_CREDENTIALS];
+	return { name, required: true, ...(testedBy ? { testedBy } : {}), displayOptions: { show: { authentication: [method] } } };
+});
 
 /** Authentication, roles, on-fail policy and condition: the same on every entry point. */
 export const guardProperties: INodeProperties[] = [

@@ -22,14 +22,6 @@ export interface PipelineSpec {
 	/** Reply to a call whose condition is false (default 200, empty body). */
 	ignoredReply: { status: number; body: string };
 	/**
-	 * Key that authenticates calls forwarded by this node's stable URL (its n8n API key). Read
-	 * only for a call that carries a forward: in a webhook n8n builds an expression isolate for
-	 * every credential read (tens of milliseconds when its pool is taken), which a direct call
-	 * to the resume URL should not pay. The wait node checks forwards itself (checkIncomingForward)
-	 * and passes the verdict as `forwarded`; the pipeline never reads this key.
-	 */
-	forwardKey?: () => Promise<string | undefined>;
-	/**
 	 * A call forwarded by this node's own stable URL for this execution, checked by the caller
 	 * of the pipeline (the wait node's resume URL): the identity the stable URL's guards found,
 	 * so the guards do not run twice. Undefined: a direct call, the guards run.

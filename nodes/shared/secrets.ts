@@ -26,7 +26,13 @@ const SECRET_HEADERS = new Set([
 	'x-slack-signature',
 	'webhook-signature',
 	'svix-signature',
+	// this package's own headers between the stable URL and the resume URL (forward.ts)
 	'x-external-callback-forward',
+	'x-external-callback-origin',
+	'x-external-callback-probe',
+	'x-external-callback-workflow',
+	'x-external-callback-node',
+	'x-external-callback-outcome',
 ]);
 
 /** Words that mark a header or query name as a secret wherever they stand in it. */

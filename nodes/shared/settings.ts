@@ -7,10 +7,7 @@ import { parseRoleList } from './roles';
 import { N8N_API_CREDENTIAL } from './stable';
 
 /** Reads the parameters every entry point shares (guards, condition, parsing, reply). */
-export async function readCommonSettings(
-	ctx: IWebhookFunctions,
-	read: { forwardKey?: boolean } = {},
-): Promise<Omit<PipelineSpec, 'activate'>> {
+export async function readCommonSettings(ctx: IWebhookFunctions): Promise<Omit<PipelineSpec, 'activate'>> {
 	const authentication = ctx.getNodeParameter('authentication', 'none') as AuthMethod;
 	const credential =
 		authentication === 'none' ? undefined : await ctx.getCredentials(AUTH_CREDENTIALS[authentication]);
@@ -37,16 +34,15 @@ export async function readCommonSettings(
 		condition: String(ctx.getNode().parameters.condition ?? ''),
 		ignoredReply: { status: Number(ctx.getNodeParameter('ignoredResponseCode', 200)), body: '' },
 		response: readResponseOptions(ctx),
-		// Only the resume URL verifies forwarded calls; the stable URL reads its credential itself.
-		forwardKey: read.forwardKey === false ? undefined : stableForwardKey(ctx),
 	};
 }
 
 /**
  * With the stable URL on, its n8n API key also authenticates the calls it forwards: a reader
- * of it, called only when a call carries a forward (read once per call at most).
+ * of it, called only when a call carries a forward (read once per call at most). Undefined when
+ * the stable URL is off: such a node sends no forwards, so it accepts none.
  */
-function stableForwardKey(ctx: IWebhookFunctions): (() => Promise<string | undefined>) | undefined {
+export function stableForwardKey(ctx: IWebhookFunctions): (() => Promise<string | undefined>) | undefined {
 	if (!ctx.getNodeParameter('stableUrl', false)) return undefined;
 	let key: Promise<string | undefined> | undefined;
 	return async () =>

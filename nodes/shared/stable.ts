@@ -19,7 +19,19 @@ import {
 	staticDataHint,
 	waitingHereOldestFirst,
 } from './executions';
-import { FORWARD_HEADER, OUTCOME_HEADER, type Outcome, forwardIsSigned, signForward } from './forward';
+import {
+	FORWARD_HEADER,
+	INTERNAL_HEADERS,
+	ORIGIN_HEADER,
+	OUTCOME_HEADER,
+	PROBE_HEADER,
+	PROBE_NODE_HEADER,
+	PROBE_WORKFLOW_HEADER,
+	type Outcome,
+	forwardIsSigned,
+	originOf,
+	signForward,
+} from './forward';
 import { decodeState } from './state';
 import { type PipelineSpec, fail, ownBaseUrl, readIncoming, refuse, screenCall } from './pipeline';
 import { planResponse, sendReply } from './response';
@@ -98,7 +110,9 @@ export async function runStable(ctx: IWebhookFunctions, spec: StableSpec): Promi
 		};
 		const credentials = await ctx.getCredentials(N8N_API_CREDENTIAL).catch(() => undefined);
 		const node = ctx.getNode();
+		const workflowId = String(ctx.getWorkflow().id);
 		const call = {
+			workflowId,
 			nodeId: node.id,
 			incoming,
 			identity: screened.identity,
@@ -106,11 +120,17 @@ export async function runStable(ctx: IWebhookFunctions, spec: StableSpec): Promi
 			stateParameter: spec.stateParameter,
 		};
 		if (target.kind === 'state') {
-			// No n8n API needed: the state holds the resume token; n8n checks it.
-			const base = String(credentials?.webhookBaseUrl || credentials?.baseUrl || '') || ownBaseUrl(ctx);
+			// No n8n API needed: the state holds the resume token; n8n checks it. A state names an
+			// execution, not its workflow or node, and whoever holds one can send it to any stable
+			// URL: the execution's own resume URL is asked first whose it is (a probe, which resumes
+			// nothing), and only one of this workflow waiting at this node is forwarded the call.
+			const base = (String(credentials?.webhookBaseUrl || credentials?.baseUrl || '') || ownBaseUrl(ctx)).replace(/\/+$/, '');
+			if (!(await waitsHere(ctx, { base, workflowId, nodeId: node.id }, target.execution))) {
+				throw notWaiting('No execution is waiting at this node for this state');
+			}
 			const forward = forwarder(ctx, {
 				...call,
-				base: base.replace(/\/+$/, ''),
+				base,
 				apiKey: credentials?.apiKey ? String(credentials.apiKey) : '',
 			});
 			if ((await forward(target.execution)) !== 'resumed') {
@@ -122,7 +142,8 @@ export async function runStable(ctx: IWebhookFunctions, spec: StableSpec): Promi
 		const base = String(credentials.baseUrl ?? '').replace(/\/+$/, '');
 		const apiKey = String(credentials.apiKey ?? '');
 		const get = apiGetter(ctx, base, apiKey);
-		const workflowId = String(ctx.getWorkflow().id);
+		// id, any and all: n8n's API says which workflow an execution belongs to and where it waits
+		// (executions.ts); only this workflow's executions waiting at this node are forwarded to.
 		const forwardBase = String(credentials.webhookBaseUrl || '').replace(/\/+$/, '') || base;
 		const forward = forwarder(ctx, { ...call, base: forwardBase, apiKey });
 
@@ -186,7 +207,7 @@ function isNetworkError(error: unknown): boolean {
 	return typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|ECONNABORTED)$/.test(code);
 }
 
-const HOP_BY_HOP = new Set(['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'accept-encoding', 'te', 'trailer', FORWARD_HEADER]);
+const HOP_BY_HOP = new Set<string>(['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'accept-encoding', 'te', 'trailer', ...INTERNAL_HEADERS]);
 
 function passOnHeaders(headers: Record<string, string | string[] | undefined>): IDataObject {
 	const out: IDataObject = {};
@@ -224,11 +245,51 @@ function apiGetter(ctx: IWebhookFunctions, base: string, apiKey: string): ApiGet
 	};
 }
 
+/**
+ * State form, before anything is forwarded: whether the execution a state names belongs to this
+ * workflow and waits at this node. Asked of the execution's own resume URL at this node's id (n8n
+ * routes it to the node of that id in that execution's workflow, after checking the token), with
+ * the probe header and none of the call: the wait node answers with its workflow and node id and
+ * resumes nothing. Twin workflows (one template, the same node ids) differ by workflow id.
+ */
+async function waitsHere(
+	ctx: IWebhookFunctions,
+	o: { base: string; workflowId: string; nodeId: string },
+	candidate: WaitingExecution,
+): Promise<boolean> {
+	const url = new URL(`${o.base}/webhook-waiting/${encodeURIComponent(candidate.id)}/${encodeURIComponent(o.nodeId)}`);
+	url.searchParams.set('signature', candidate.resumeToken);
+	let r: { statusCode: number; headers: Record<string, string | string[] | undefined> };
+	try {
+		r = (await ctx.helpers.httpRequest({
+			url: url.toString(),
+			method: 'GET',
+			headers: { [PROBE_HEADER]: '1' },
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			disableFollowRedirect: true,
+			encoding: 'text',
+			json: false,
+			timeout: 30_000,
+		})) as typeof r;
+	} catch {
+		return false;
+	}
+	const header = (name: string) => String(r.headers?.[name] ?? '');
+	return (
+		r.statusCode === 200 &&
+		header(OUTCOME_HEADER) === 'probe' &&
+		header(PROBE_WORKFLOW_HEADER) === o.workflowId &&
+		header(PROBE_NODE_HEADER) === o.nodeId
+	);
+}
+
 function forwarder(
 	ctx: IWebhookFunctions,
 	o: {
 		base: string;
 		apiKey: string;
+		workflowId: string;
 		nodeId: string;
 		incoming: Awaited<ReturnType<typeof readIncoming>>;
 		identity: Identity | undefined;
@@ -246,12 +307,13 @@ function forwarder(
 			for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(name, String(v));
 		}
 		url.searchParams.set('signature', candidate.resumeToken);
-		// Signed (forwardIsSigned), the caller's identity travels with the call and the guards do
-		// not run again; otherwise the caller's own headers are passed on and the resume URL runs
-		// the node's guards itself (none, or the state form's).
+		// Signed (forwardIsSigned), the caller's identity travels with the call, bound to this
+		// execution, workflow and node, and the guards do not run again; otherwise the caller's own
+		// headers are passed on (never this package's internal ones), with this node as the origin,
+		// and the resume URL runs the node's guards itself (none, or the state form's).
 		const headers: IDataObject = forwardIsSigned({ apiKey: o.apiKey, carryIdentity: o.carryIdentity, resumeToken: candidate.resumeToken })
-			? { [FORWARD_HEADER]: signForward(o.apiKey, candidate.id, o.identity) }
-			: passOnHeaders(o.incoming.headers);
+			? { [FORWARD_HEADER]: signForward(o.apiKey, { executionId: candidate.id, workflowId: o.workflowId, nodeId: o.nodeId }, o.identity) }
+			: { ...passOnHeaders(o.incoming.headers), [ORIGIN_HEADER]: originOf(o.workflowId, o.nodeId) };
 		const contentType = o.incoming.headers['content-type'];
 		if (hasBody && contentType) headers['content-type'] = String(contentType);
 		const request: IHttpRequestOptions = {

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code: runs in Jest on Node, never inside n8n; these rules guard the code that ships (nodes/, credentials/) */
 // Browser test of the nodes in n8n's real editor: playwright-core (no browser download) drives
 // Debian's Chromium (scripts/install-chromium.sh installs it when missing) against the shared n8n.
 // It logs in as the owner, opens every example workflow, each of our nodes (node details view)
@@ -39,19 +40,23 @@ interface Prop {
 	type: string;
 	displayOptions?: unknown;
 }
-const load = (file: string) => {
+interface Described {
+	name: string;
+	displayName: string;
+	properties: Prop[];
+}
+/** An instance of the class a dist file exports; `T`: what the test reads of it. */
+const load = <T>(file: string): T => {
 	const mod = require(join(installed, file)); // eslint-disable-line @typescript-eslint/no-require-imports
-	return new (Object.values(mod)[0] as new () => any)();
+	return new (Object.values(mod)[0] as new () => T)();
 };
 const nodeDescriptions: Record<string, { displayName: string; properties: Prop[] }> = Object.fromEntries(
 	(pkg.n8n.nodes as string[]).map((f) => {
-		const d = load(f).description;
+		const d = load<{ description: Described }>(f).description;
 		return [`${PKG}.${d.name}`, d];
 	}),
 );
-const credentialTypes: Array<{ name: string; displayName: string; properties: Prop[] }> = (
-	pkg.n8n.credentials as string[]
-).map(load);
+const credentialTypes: Described[] = (pkg.n8n.credentials as string[]).map((f) => load<Described>(f));
 
 let browser: Browser;
 let page: Page;
@@ -308,6 +313,7 @@ afterAll(async () => {
 // ---- tests -----------------------------------------------------------------------------------
 test('the browser error listeners catch a console error and an uncaught error naming the package', async () => {
 	await page.evaluate(() => {
+		// eslint-disable-next-line no-console -- runs in the browser page: the listener self-check needs a console error
 		console.error('n8n-nodes-external-callback: listener self-check');
 		setTimeout(() => {
 			throw new Error('externalCallbackWait: listener self-check');

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs in Jest on Node, never inside n8n; these rules guard the code that ships (nodes/, credentials/) */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -65,7 +66,7 @@ async function createNamedCredentials(wf: Example, dataByType: Record<string, Re
 /** Publishes the example; checks that n8n wired every credential reference by its name. */
 async function publishExample(wf: Example) {
 	const published = await api.publish(wf);
-	const stored = await api.api('GET', `/workflows/${published.id}`);
+	const stored = await api.api<{ nodes: ExampleNode[] }>('GET', `/workflows/${published.id}`);
 	for (const n of wf.nodes.filter((x) => x.credentials)) {
 		const storedNode = stored.nodes.find((x: ExampleNode) => x.name === n.name) as ExampleNode;
 		for (const [type, ref] of Object.entries(n.credentials!)) {
@@ -476,7 +477,7 @@ describe('examples/broadcast-all.json', () => {
 		expect(nightly.text).toBe(expected.join(','));
 		for (const j of ['J-1', 'J-2', 'J-3']) {
 			const e = await succeeded(exec[j]);
-			const [out] = nodeOutput(e, 'Run Job')!;
+			const [out] = nodeOutput<{ releasedAt: string }>(e, 'Run Job')!;
 			expect(out).toEqual({ jobId: j, batch: 'nightly', release: '2026.11.2', releasedAt: expect.any(String), status: 'running' });
 			expect(Number.isNaN(Date.parse(out.releasedAt))).toBe(false);
 			expect(nodeOutput(e, 'Job Expired')).toBeUndefined();

@@ -8,7 +8,7 @@ const { api, logTail } = shared();
 
 async function publish(fixture: string, waitParams: Record<string, unknown> = {}, credentials?: Record<string, unknown>) {
 	const wf = loadFixture(fixture);
-	const wait = node(wf, 'External Callback Wait') as any;
+	const wait = node(wf, 'External Callback Wait');
 	wait.parameters = waitParams;
 	if (credentials) wait.credentials = credentials;
 	const { triggerUrl } = await api.publish(wf);

@@ -1,7 +1,8 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs in Jest on Node, never inside n8n; these rules guard the code that ships (nodes/, credentials/) */
 import { randomUUID } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
 
-import { http, loadFixture, node, nodeOutput, postJson } from './harness/client';
+import { http, loadFixture, node, nodeOutput, postJson, type OutputJson } from './harness/client';
 import { sleep } from './harness/n8n';
 import { shared } from './harness/shared';
 
@@ -10,9 +11,9 @@ const major = state.instance.n8nMajor ?? Number(String(state.install.version).sp
 
 async function publish(generateParams: Record<string, unknown>, waitParams: Record<string, unknown> = {}, creds?: Record<string, unknown>) {
 	const wf = loadFixture('wait-basic');
-	const gen = node(wf, 'Generate Callback URL') as any;
+	const gen = node(wf, 'Generate Callback URL');
 	gen.parameters = generateParams;
-	const wait = node(wf, 'External Callback Wait') as any;
+	const wait = node(wf, 'External Callback Wait');
 	wait.parameters = waitParams;
 	if (creds) {
 		gen.credentials = creds;
@@ -28,13 +29,13 @@ async function publish(generateParams: Record<string, unknown>, waitParams: Reco
 			executionId: string;
 			callbackUrl: string;
 			failUrl: string;
-			generated: Record<string, any>;
+			generated: OutputJson;
 		};
 	}, { workflowId: id, triggerUrl });
 }
 
 // A URL that expires in 2 s: checked last, after n8n's wait tracker (≤ 70 s) timed it out.
-let expiring: { executionId: string; callbackUrl: string; generated: Record<string, any> };
+let expiring: { executionId: string; callbackUrl: string; generated: OutputJson };
 beforeAll(async () => {
 	const start = await publish({ expiry: 'lifetime', expiryAmount: 2, expiryUnit: 'seconds' });
 	expiring = await start();

@@ -81,7 +81,7 @@ async function credential(type: string, data: Record<string, unknown>) {
 /** wait-basic with the given guard parameters and credential; returns a starter. */
 async function publishGuarded(params: Record<string, unknown>, credentials?: Record<string, { id: string; name: string }>) {
 	const wf = loadFixture('wait-basic');
-	const wait = node(wf, 'External Callback Wait') as any;
+	const wait = node(wf, 'External Callback Wait');
 	wait.parameters = params;
 	if (credentials) wait.credentials = credentials;
 	const { triggerUrl } = await api.publish(wf);
@@ -242,6 +242,7 @@ describe('JWT', () => {
 		const creds = await credential('externalCallbackJwtApi', {
 			algorithms: ['HS256'],
 			keyType: 'secret',
+			// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- a test fixture, not a secret
 			secret: 'a-long-shared-secret-for-hs256-tests',
 			readFrom: 'header',
 			readFromName: 'user-token',

@@ -1,7 +1,8 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs in Jest on Node, never inside n8n; these rules guard the code that ships (nodes/, credentials/) */
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
-import { http, loadFixture, node, nodeOutput, nodeRuns, postJson, WAIT_TYPE, type WorkflowJson } from './harness/client';
+import { type ApiAnswer, type Execution, type HttpResult, http, loadFixture, node, nodeOutput, nodeRuns, postJson, WAIT_TYPE, type WorkflowJson } from './harness/client';
 import { until } from './harness/n8n';
 import { shared } from './harness/shared';
 
@@ -10,7 +11,7 @@ const major = state.instance.n8nMajor ?? Number(String(state.install.version).sp
 
 async function publishWait(params: Record<string, unknown> = {}, credentials?: Record<string, unknown>) {
 	const wf: WorkflowJson = loadFixture('wait-basic');
-	const wait = node(wf, 'External Callback Wait') as any;
+	const wait = node(wf, 'External Callback Wait');
 	wait.parameters = params;
 	if (credentials) wait.credentials = credentials;
 	const { triggerUrl } = await api.publish(wf);
@@ -25,7 +26,7 @@ async function publishWait(params: Record<string, unknown> = {}, credentials?: R
 	};
 }
 
-const isCleanJsonError = (r: { status: number; text: string; json: any }) =>
+const isCleanJsonError = (r: Pick<HttpResult, 'status' | 'text' | 'json'>) =>
 	r.json && typeof r.json === 'object' && !/stack|\bat \w+ \(/i.test(r.text) && (typeof r.json.message === 'string' || typeof r.json.error === 'string');
 
 // n8n 2.x only: n8n 1.123 has no at-most-once resume (it marks a resumed execution `running`
@@ -170,8 +171,8 @@ test('secrets never reach execution data (beyond the URL fields) or n8n’s log'
 	await api.waitForStatus(signed.executionId, ['success']);
 
 	const log = readFileSync(state.instance.logFile, 'utf8');
-	const executions: any[] = [];
-	for (const wf of (await api.api('GET', '/workflows?limit=250')).data) {
+	const executions: Execution[] = [];
+	for (const wf of (await api.api<{ data: ApiAnswer[] }>('GET', '/workflows?limit=250')).data) {
 		for (const e of await api.executions(wf.id)) executions.push(await api.execution(e.id));
 	}
 	expect(executions.map((e) => String(e.id))).toEqual(expect.arrayContaining([String(keyed.executionId), String(signed.executionId)]));
@@ -183,8 +184,8 @@ test('secrets never reach execution data (beyond the URL fields) or n8n’s log'
 		// design; the items of our wait and trigger nodes never do. n8n 1.x has no resume token:
 		// there the URL secret is the package's own, in the URLs Generate Callback URL output.
 		const token = e.data?.resumeToken ?? generatedSecret(e);
-		for (const [name, runs] of Object.entries<any[]>(e.data?.resultData?.runData ?? {})) {
-			const type = e.workflowData?.nodes?.find((n: any) => n.name === name)?.type ?? '';
+		for (const [name, runs] of Object.entries(e.data?.resultData?.runData ?? {})) {
+			const type = e.workflowData?.nodes?.find((n) => n.name === name)?.type ?? '';
 			if (!(type === WAIT_TYPE || type.endsWith('.externalCallbackTrigger'))) continue;
 			// The URL fields of Generate Callback URL carry the token by design; a timed-out wait
 			// passes its input (those fields included) through, as n8n does.
@@ -200,9 +201,9 @@ test('secrets never reach execution data (beyond the URL fields) or n8n’s log'
 }, 180_000);
 
 /** n8n 1.x: the package's URL secret (the `signature` of a generated URL), if the execution has one. */
-function generatedSecret(e: any): string | undefined {
-	for (const [name, runs] of Object.entries<any[]>(e.data?.resultData?.runData ?? {})) {
-		const type = e.workflowData?.nodes?.find((n: any) => n.name === name)?.type ?? '';
+function generatedSecret(e: Execution): string | undefined {
+	for (const [name, runs] of Object.entries(e.data?.resultData?.runData ?? {})) {
+		const type = e.workflowData?.nodes?.find((n) => n.name === name)?.type ?? '';
 		if (!type.endsWith('.generateCallbackUrl')) continue;
 		const url = runs.at(-1)?.data?.main?.[0]?.[0]?.json?.callbackUrl;
 		const token = typeof url === 'string' ? new URL(url).searchParams.get('signature') : null;

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code: runs in Jest on Node, never inside n8n; these rules guard the code that ships (nodes/, credentials/) */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,7 +56,7 @@ queueLine('queue mode', () => {
 			data: { baseUrl: cluster.info.baseUrl, webhookBaseUrl: cluster.info.webhookBaseUrl, apiKey: cluster.info.apiKey },
 		});
 		const wf = loadFixture('wait-basic');
-		const wait = node(wf, 'External Callback Wait') as any;
+		const wait = node(wf, 'External Callback Wait');
 		wait.parameters = { stableUrl: true };
 		wait.credentials = { externalCallbackN8nApi: { id: cred.id, name: cred.name } };
 		const { triggerUrl } = await api.publish(wf);
@@ -86,7 +87,7 @@ queueLine('queue mode', () => {
 			const e = await api.waitForStatus(started[i].executionId, ['success'], 120_000);
 			expect(nodeRuns(e, 'Done')).toBe(1);
 			expect(nodeRuns(e, 'External Callback Wait')).toBe(1);
-			const v = nodeOutput(e, 'Done')![0].data.via;
+			const v = nodeOutput<{ data: { via: string } }>(e, 'Done')![0].data.via;
 			via[v] = (via[v] ?? 0) + 1;
 		});
 		expect(via).toEqual({ url: byUrl, any: byAny, all: COUNT - byUrl - byAny });

@@ -1,5 +1,5 @@
-import { loadFixture, nodeOutput, nodeRuns, postJson } from './harness/client';
-import { N8nApi } from './harness/client';
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs in Jest on Node, never inside n8n; these rules guard the code that ships (nodes/, credentials/) */
+import { type HttpResult, type JsonAnswer, loadFixture, N8nApi, nodeOutput, nodeRuns, postJson } from './harness/client';
 import { type N8nInstance, newInstance } from './harness/n8n';
 import { shared } from './harness/shared';
 
@@ -54,7 +54,9 @@ test(`${COUNT} executions waiting, n8n stopped and started again: each resumes e
 	const transient: Record<string, number> = {};
 	const replies = await inBatches(COUNT, async (i) => {
 		for (let attempt = 1; ; attempt++) {
-			const r = await postJson(started[i].callbackUrl, { n: i }).catch((e) => ({ status: 0, text: String(e), json: undefined }) as any);
+			const r: Pick<HttpResult, 'status' | 'text'> & { json?: JsonAnswer } = await postJson(started[i].callbackUrl, { n: i }).catch(
+				(e: unknown) => ({ status: 0, text: String(e), json: undefined }),
+			);
 			if (r.status === 200 || attempt === 60) return r;
 			const key = r.status === 503 ? `503 code ${r.json?.code}` : String(r.status);
 			transient[key] = (transient[key] ?? 0) + 1;
@@ -74,7 +76,7 @@ test(`${COUNT} executions waiting, n8n stopped and started again: each resumes e
 		});
 		if (e.status !== 'success') return;
 		expect(nodeRuns(e, 'Done')).toBe(1);
-		const out = nodeOutput(e, 'Done')![0];
+		const out = nodeOutput<{ data: { n: number }; timedOut: boolean }>(e, 'Done')![0];
 		expect(out.data).toEqual({ n: i });
 		expect(out.timedOut).toBe(false);
 		seen.add(out.data.n);

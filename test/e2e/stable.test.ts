@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { http, loadFixture, node, nodeOutput, nodeRuns, postJson, type WorkflowJson } from './harness/client';
+import { http, loadFixture, node, nodeOutput, nodeRuns, postJson, type WorkflowJson, type WorkflowWithStaticData } from './harness/client';
 import { until } from './harness/n8n';
 import { shared } from './harness/shared';
 
@@ -31,7 +31,7 @@ interface Published {
 /** wait-basic with the stable URL on; returns its stable URL and a starter. */
 async function publishStable(params: Record<string, unknown> = {}, credentials: Record<string, unknown> = {}): Promise<Published> {
 	const wf: WorkflowJson = loadFixture('wait-basic');
-	const wait = node(wf, 'External Callback Wait') as any;
+	const wait = node(wf, 'External Callback Wait');
 	wait.parameters = { stableUrl: true, ...params };
 	wait.credentials = { externalCallbackN8nApi: await n8nApiCredential(), ...credentials };
 	const { id, triggerUrl } = await api.publish(wf);
@@ -152,7 +152,7 @@ listLine('any: oldest first, skipping executions whose condition is false', asyn
 	expect(await statusOf(e3.executionId)).toBe('waiting');
 	// where the search found the oldest is kept in the node's static data (n8n's database, not
 	// process memory): the next search looks there first
-	const wf = await api.api('GET', `/workflows/${p.workflowId}`);
+	const wf = await api.api<WorkflowWithStaticData>('GET', `/workflows/${p.workflowId}`);
 	expect(wf.staticData?.['node:External Callback Wait']?.oldestWaitingId).toBe(Number(e1.executionId));
 });
 
@@ -189,7 +189,7 @@ test('two wait nodes: all on one resumes none of the other', async () => {
 	const wf = loadFixture('two-waits');
 	const cred = await n8nApiCredential();
 	for (const name of ['First Wait', 'Second Wait']) {
-		const n = node(wf, name) as any;
+		const n = node(wf, name);
 		n.parameters = { stableUrl: true };
 		n.credentials = { externalCallbackN8nApi: cred };
 	}
@@ -280,7 +280,7 @@ listLine('race: 20 concurrent any over 10 waiting → exactly 10 distinct resume
 		const e = await api.waitForStatus(id, ['success']);
 		expect(nodeRuns(e, 'External Callback Wait')).toBe(1);
 		expect(nodeRuns(e, 'Done')).toBe(1);
-		callers.add(nodeOutput(e, 'Done')![0].data.caller);
+		callers.add(nodeOutput<{ data: { caller: number } }>(e, 'Done')![0].data.caller);
 	}
 	expect(callers.size).toBe(10);
 }, 180_000);
@@ -308,7 +308,7 @@ test('guards run once before discovery: a refused caller finds nothing and resum
 
 test('a wrong n8n API key → 503 JSON on the stable URL, nothing resumed', async () => {
 	const wf: WorkflowJson = loadFixture('wait-basic');
-	const wait = node(wf, 'External Callback Wait') as any;
+	const wait = node(wf, 'External Callback Wait');
 	wait.parameters = { stableUrl: true };
 	wait.credentials = { externalCallbackN8nApi: await n8nApiCredential('n8n_api_wrong_key') };
 	const { triggerUrl } = await api.publish(wf);

@@ -9,7 +9,7 @@ const { api, logTail } = shared();
 /** Publishes a trigger workflow; the trigger URL is /webhook/<path>. */
 async function publishTrigger(params: Record<string, unknown> = {}, credentials?: Record<string, unknown>, fixture = 'trigger-basic') {
 	const wf: WorkflowJson = loadFixture(fixture);
-	const trigger = wf.nodes[0] as any;
+	const trigger = wf.nodes[0];
 	trigger.parameters = { ...trigger.parameters, ...params };
 	if (credentials) trigger.credentials = credentials;
 	const { id, triggerUrl } = await api.publish(wf);

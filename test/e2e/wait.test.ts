@@ -1,4 +1,4 @@
-import { http, loadFixture, node, nodeOutput, nodeRuns, postJson, type Execution } from './harness/client';
+import { http, loadFixture, node, nodeOutput, nodeRuns, postJson, type Execution, type OutputJson } from './harness/client';
 import { until } from './harness/n8n';
 import { shared } from './harness/shared';
 
@@ -26,7 +26,7 @@ async function start(triggerUrl: string, body: unknown = { orderId: 'o-1' }): Pr
 	return r.json as Started;
 }
 
-const callbackOf = (exec: Execution) => nodeOutput(exec, 'Done')?.[0];
+const callbackOf = (exec: Execution) => nodeOutput(exec, 'Done')?.[0] as OutputJson;
 
 /** The execution is still waiting at its wait node, untouched by the refused call. */
 async function expectStillWaiting(executionId: string) {

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code: runs in Jest on Node, never inside n8n; these rules guard the code that ships (nodes/, credentials/) */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -174,4 +175,111 @@ describe('check-compliance: files and the packed tarball are exactly dist, packa
 			'tarball: CHANGELOG.md is missing',
 		]);
 	}, 60000);
+});
+
+describe('check-compliance: codex categories and credential tests', () => {
+	let tmp: string;
+	const write = (rel: string, text: string) => {
+		fs.mkdirSync(path.dirname(path.join(tmp, rel)), { recursive: true });
+		fs.writeFileSync(path.join(tmp, rel), text);
+	};
+	/** The violations of one check, from the script's report. */
+	const section = (output: string, id: string) => {
+		const lines = output.split('\n');
+		const at = lines.findIndex((l) => l.startsWith(`  ✗ ${id} — `));
+		if (at < 0) return [];
+		const out: string[] = [];
+		for (const l of lines.slice(at + 1)) {
+			if (!/^ {6}\S/.test(l)) break;
+			out.push(l.trim());
+		}
+		return out;
+	};
+	const writePackage = (codex: Record<string, unknown>, entry: string, methods: string) => {
+		write(
+			'package.json',
+			JSON.stringify({
+				name: 'n8n-nodes-cat',
+				version: '0.0.0',
+				keywords: ['n8n-community-node-package'],
+				files: ['dist', 'CHANGELOG.md'],
+				peerDependencies: { 'n8n-workflow': '*' },
+				n8n: { n8nNodesApiVersion: 1, nodes: ['dist/nodes/Cat/Cat.node.js'], credentials: ['dist/credentials/CatApi.credentials.js'] },
+			}),
+		);
+		write(
+			'nodes/Cat/Cat.node.ts',
+			[
+				'export class Cat {',
+				'	description = {',
+				"		displayName: 'Cat',",
+				"		name: 'cat',",
+				"		icon: { light: 'file:cat.svg', dark: 'file:cat.dark.svg' },",
+				`		credentials: [${entry}],`,
+				'	};',
+				`	methods = ${methods};`,
+				'}',
+				'',
+			].join('\n'),
+		);
+		write('nodes/Cat/Cat.node.json', JSON.stringify({ node: 'n8n-nodes-cat.cat', alias: ['cat'], resources: { primaryDocumentation: [{ url: 'https://example.com' }] }, ...codex }));
+		write('nodes/Cat/cat.svg', '<svg id="light"/>');
+		write('nodes/Cat/cat.dark.svg', '<svg id="dark"/>');
+		write(
+			'credentials/CatApi.credentials.ts',
+			[
+				'export class CatApi {',
+				"	name = 'catApi';",
+				"	displayName = 'Cat API';",
+				"	icon = { light: 'file:cat.svg', dark: 'file:cat.dark.svg' };",
+				'	properties = [];',
+				'}',
+				'',
+			].join('\n'),
+		);
+		write('credentials/cat.svg', '<svg id="light"/>');
+		write('credentials/cat.dark.svg', '<svg id="dark"/>');
+	};
+	const tested = "{ name: 'catApi', required: true, testedBy: 'catApiTest', displayOptions: { show: { auth: ['key'] } } }";
+	const methods = '{ credentialTest: { catApiTest: async () => ({ status: "OK", message: "ok" }) } }';
+
+	beforeEach(() => {
+		tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'compliance-codex-'));
+	});
+	afterEach(() => {
+		if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+	});
+
+	test("n8n's categories, no subcategories, and a credential tested by the node pass both checks", () => {
+		writePackage({ categories: ['Development', 'Utility'] }, tested, methods);
+		const { output } = runOn(tmp);
+		expect(section(output, 'codex')).toEqual([]);
+		expect(section(output, 'credential.test')).toEqual([]);
+		expect(output).toContain('tested by the nodes (testedBy): CatApi');
+	});
+
+	test('a category outside the list and subcategories of a category not listed are refused', () => {
+		writePackage({ categories: ['Core Nodes', 'Utility'], subcategories: { 'Core Nodes': ['Flow'], Utility: ['Helpers'] } }, tested, methods);
+		const list = 'Data & Storage, Finance & Accounting, Marketing & Content, Productivity, Miscellaneous, Sales, Development, Analytics, Communication, Utility';
+		expect(section(runOn(tmp).output, 'codex')).toEqual([`nodes/Cat/Cat.node.json: category "Core Nodes" is not one of n8n's: ${list}`]);
+		writePackage({ categories: ['Utility'], subcategories: { 'Core Nodes': ['Flow'] } }, tested, methods);
+		expect(section(runOn(tmp).output, 'codex')).toEqual([
+			'nodes/Cat/Cat.node.json: "subcategories" names "Core Nodes", which is not in "categories"',
+		]);
+	});
+
+	test('a credential without test: refused without a node entry, without testedBy, or with a testedBy no node defines', () => {
+		writePackage({ categories: ['Utility'] }, '', methods);
+		expect(section(runOn(tmp).output, 'credential.test')).toEqual([
+			'credentials/CatApi.credentials.ts:1: CatApi has no "test" property and no node credential entry tests it (testedBy)',
+		]);
+		writePackage({ categories: ['Utility'] }, "{ name: 'catApi', required: true }", methods);
+		expect(section(runOn(tmp).output, 'credential.test')).toEqual([
+			'nodes/Cat/Cat.node.ts:6: the credential entry "catApi" has no testedBy (CatApi has no "test" property)',
+		]);
+		writePackage({ categories: ['Utility'] }, tested, '{}');
+		expect(section(runOn(tmp).output, 'credential.test')).toEqual([
+			'nodes/Cat/Cat.node.ts:6: testedBy "catApiTest" is not defined in any node source (methods.credentialTest)',
+		]);
+	});
 });

@@ -5,6 +5,8 @@ import {
 	guessFromHint,
 	hintToStore,
 	oldestWaitingPageAbove,
+	executionState,
+	listWaitingHere,
 	staticDataHint,
 	waitingHereOldestFirst,
 } from '../../nodes/shared/executions';
@@ -247,5 +249,49 @@ describe('the hint of where the oldest waiting execution was (node static data)'
 		expect(hintToStore(500, 545)).toBeUndefined();
 		expect(hintToStore(500, 546)).toBe(546);
 		expect(hintToStore(500, 454)).toBe(454);
+	});
+});
+
+describe('twin workflows (one template: the same node names and ids)', () => {
+	// Executions 5 and 6 belong to workflow A, 7 and 9 to its twin B; 8 is B's, waiting at another node.
+	const rows = new Map<number, { workflowId: string; node: string }>([
+		[5, { workflowId: 'wfA', node: 'External Callback Wait' }],
+		[6, { workflowId: 'wfA', node: 'External Callback Wait' }],
+		[7, { workflowId: 'wfB', node: 'External Callback Wait' }],
+		[8, { workflowId: 'wfB', node: 'Other Wait' }],
+		[9, { workflowId: 'wfB', node: 'External Callback Wait' }],
+	]);
+	const full = (id: number) => ({
+		id: String(id),
+		workflowId: rows.get(id)!.workflowId,
+		status: 'waiting',
+		startedAt: `2026-12-01T00:00:0${id}.000Z`,
+		data: { resumeToken: `tok${id}`, resultData: { lastNodeExecuted: rows.get(id)!.node, runData: {} } },
+	});
+	/** A listing that ignores the workflow filter, as if n8n's filter failed: every row, newest first. */
+	const unfiltered: ApiGet = async (path) => {
+		const url = new URL(path, 'http://api.invalid');
+		const one = /^\/api\/v1\/executions\/(\d+)$/.exec(url.pathname)?.[1];
+		if (one) return rows.has(Number(one)) ? { status: 200, body: full(Number(one)) } : { status: 404, body: {} };
+		const cursor = url.searchParams.get('cursor');
+		const lastId = cursor ? Number(JSON.parse(Buffer.from(cursor, 'base64').toString()).lastId) : Infinity;
+		const ids = [...rows.keys()].filter((id) => id < lastId).sort((a, b) => b - a);
+		return { status: 200, body: { data: ids.map((id) => (url.searchParams.get('includeData') === 'true' ? full(id) : { id: String(id) })), nextCursor: null } };
+	};
+
+	test("any: a hint pointing at the twin's executions, and a listing that shows them, still yield only this workflow's executions waiting at this node", async () => {
+		for (const guess of [undefined, 5, 6, 95, 1]) {
+			const found: string[] = [];
+			for await (const e of waitingHereOldestFirst(unfiltered, 'wfB', 'External Callback Wait', { guess })) found.push(e.id);
+			expect({ guess, found }).toEqual({ guess, found: ['7', '9'] });
+		}
+	});
+
+	test("all and id: only this workflow's executions waiting at this node", async () => {
+		expect((await listWaitingHere(unfiltered, 'wfB', 'External Callback Wait')).map((e) => e.id)).toEqual(['7', '9']);
+		expect((await listWaitingHere(unfiltered, 'wfA', 'External Callback Wait')).map((e) => e.id)).toEqual(['5', '6']);
+		expect(await executionState(unfiltered, '5', 'wfB', 'External Callback Wait')).toEqual({ kind: 'not-here' });
+		expect(await executionState(unfiltered, '8', 'wfB', 'External Callback Wait')).toEqual({ kind: 'not-here' });
+		expect(await executionState(unfiltered, '7', 'wfB', 'External Callback Wait')).toMatchObject({ kind: 'waiting-here', execution: { id: '7' } });
 	});
 });

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code: runs in Jest on Node, never inside n8n; these rules guard the code that ships (nodes/, credentials/) */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -5,12 +6,39 @@ import { join } from 'node:path';
 import { apiCall, publishWorkflow, until } from './n8n';
 import type { InstanceInfo } from './n8n';
 
+/**
+ * A JSON answer as the tests read it: the fields they look at, typed as the package's errors
+ * ({ code, message }) and the fixture workflows' answers give them, plus any other field as
+ * unknown. Typed, not checked: every test asserts the values (and the status) itself.
+ */
+export interface JsonAnswer {
+	[field: string]: unknown;
+	code: number;
+	message: string;
+	error: string;
+	executionId: string;
+	callbackUrl: string;
+	approvalUrl: string;
+	expiresAt: string;
+	requestId: string;
+	orderId: string;
+	failUrl: string;
+	methods: string[];
+	/** two-waits: the callback URLs of its first and second wait node. */
+	first: string;
+	second: string;
+}
+
 export interface HttpResult {
 	status: number;
 	headers: Headers;
 	text: string;
-	json: any;
+	/** The parsed body; undefined when it is empty or not JSON (the type does not say so). */
+	json: JsonAnswer;
 }
+
+/** fetch's body types (Node's global fetch: a Buffer is a Uint8Array). */
+type FetchBody = NonNullable<Parameters<typeof fetch>[1]>['body'];
 
 /** Plain HTTP over loopback; never follows redirects. */
 export async function http(
@@ -21,35 +49,38 @@ export async function http(
 	const r = await fetch(url, {
 		method,
 		headers: init.headers,
-		body: init.body as any,
+		body: init.body as FetchBody,
 		redirect: 'manual',
 	});
 	const text = await r.text();
-	let json: any;
+	let json: JsonAnswer | undefined;
 	try {
-		json = text ? JSON.parse(text) : undefined;
+		json = text ? (JSON.parse(text) as JsonAnswer) : undefined;
 	} catch {
 		json = undefined;
 	}
-	return { status: r.status, headers: r.headers, text, json };
+	return { status: r.status, headers: r.headers, text, json: json as JsonAnswer };
 }
 
 export const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) =>
 	http('POST', url, { headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
+export interface WorkflowNode {
+	id: string;
+	name: string;
+	type: string;
+	typeVersion: number;
+	position: [number, number];
+	parameters: Record<string, unknown>;
+	webhookId?: string;
+	credentials?: Record<string, unknown>;
+}
+
 export interface WorkflowJson {
 	name: string;
-	nodes: Array<{
-		id: string;
-		name: string;
-		type: string;
-		typeVersion: number;
-		position: [number, number];
-		parameters: Record<string, any>;
-		webhookId?: string;
-	}>;
-	connections: Record<string, any>;
-	settings?: Record<string, any>;
+	nodes: WorkflowNode[];
+	connections: Record<string, unknown>;
+	settings?: Record<string, unknown>;
 }
 
 export const WAIT_TYPE = 'n8n-nodes-external-callback.externalCallbackWait';
@@ -74,12 +105,67 @@ export function node(wf: WorkflowJson, name: string) {
 	return n;
 }
 
+/**
+ * The json of a node's output item as the tests read it: the fields they look into, typed as the
+ * package's nodes output them (data, user, headers, …), any other field unknown. Typed, not
+ * checked: the tests assert the values.
+ */
+export interface OutputJson {
+	[field: string]: unknown;
+	data: Record<string, unknown>;
+	user: Record<string, unknown>;
+	headers: Record<string, string>;
+	query: Record<string, unknown>;
+	method: string;
+	executionId: string;
+	receivedAt: string;
+	timedOut: boolean;
+	/** Generate Callback URL */
+	callbackUrl: string;
+	expiresAt: string;
+	state: string;
+	stateParameter: string;
+}
+
+export interface OutputItem {
+	json: OutputJson;
+	/** n8n's binary data entries (mimeType, fileName, fileSize, …). */
+	binary: Record<string, Record<string, string>>;
+}
+
+/** One run of a node (n8n's ITaskData), as far as the tests read it. */
+export interface NodeRun {
+	[field: string]: unknown;
+	data: { main: OutputItem[][] };
+}
+
+/**
+ * An execution of n8n's public API read with includeData=true, as far as the tests read it.
+ * Typed, not checked (a field the tests look into is declared present): the tests assert it.
+ */
 export interface Execution {
 	id: string;
 	status: string;
 	finished: boolean;
 	workflowId: string;
-	data?: any;
+	data: {
+		resumeToken?: string;
+		resultData: { runData: Record<string, NodeRun[]>; lastNodeExecuted: string; error: { message: string } };
+		executionData?: { nodeExecutionStack?: unknown[] };
+	};
+	workflowData?: { nodes?: Array<{ name: string; type: string }> };
+}
+
+/** A workflow of the public API with its nodes' static data (where the stable URL keeps its any hint). */
+export interface WorkflowWithStaticData {
+	staticData?: Record<string, { oldestWaitingId?: number } | undefined> | null;
+}
+
+/** An answer of n8n's public API (a created credential or workflow, …) as the tests read it. */
+export interface ApiAnswer {
+	[field: string]: unknown;
+	id: string;
+	name: string;
 }
 
 /** Public API client of one n8n instance (X-N8N-API-KEY). */
@@ -90,8 +176,9 @@ export class N8nApi {
 		return this.info.baseUrl;
 	}
 
-	async api(method: string, path: string, body?: unknown): Promise<any> {
-		return await apiCall(this.info, method, path, body);
+	/** `T`: the answer's shape as the caller reads it (typed, not checked). */
+	async api<T = ApiAnswer>(method: string, path: string, body?: unknown): Promise<T> {
+		return (await apiCall(this.info, method, path, body)) as T;
 	}
 
 	/** Creates and publishes a workflow, then waits until its trigger webhook answers. */
@@ -100,13 +187,13 @@ export class N8nApi {
 	}
 
 	async execution(id: string | number, includeData = true): Promise<Execution> {
-		return await this.api('GET', `/executions/${id}?includeData=${includeData}`);
+		return await this.api<Execution>('GET', `/executions/${id}?includeData=${includeData}`);
 	}
 
 	async executions(workflowId: string, status?: string): Promise<Execution[]> {
 		const q = new URLSearchParams({ workflowId, limit: '250' });
 		if (status) q.set('status', status);
-		return (await this.api('GET', `/executions?${q}`)).data;
+		return (await this.api<{ data: Execution[] }>('GET', `/executions?${q}`)).data;
 	}
 
 	async waitForStatus(id: string | number, statuses: string[], timeoutMs = 30_000): Promise<Execution> {
@@ -126,12 +213,15 @@ export class N8nApi {
 	}
 }
 
-/** The items a node produced on an output in the last run of an execution. */
-export function nodeOutput(exec: Execution, nodeName: string, output = 0, run = -1): any[] | undefined {
+/**
+ * The items a node produced on an output in the last run of an execution. `T`: their json as the
+ * caller reads it (typed, not checked).
+ */
+export function nodeOutput<T = OutputJson>(exec: Execution, nodeName: string, output = 0, run = -1): T[] | undefined {
 	const runs = exec.data?.resultData?.runData?.[nodeName];
 	if (!runs?.length) return undefined;
 	const r = runs.at(run);
-	return r?.data?.main?.[output]?.map((i: any) => i.json);
+	return r?.data?.main?.[output]?.map((i) => i.json as T);
 }
 
 export function nodeRuns(exec: Execution, nodeName: string): number {

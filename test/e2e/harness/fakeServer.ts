@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs in Jest on Node, never inside n8n; these rules guard the code that ships (nodes/, credentials/) */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 export interface Recorded {

@@ -1,7 +1,8 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code: runs in Jest on Node, never inside n8n; these rules guard the code that ships (nodes/, credentials/) */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { ROOT, ensureN8n, newInstance, packAndInstall } from './n8n';
+import { type E2eGlobal, ROOT, ensureN8n, newInstance, packAndInstall } from './n8n';
 
 export const STATE_FILE = join(ROOT, 'test-artifacts', 'e2e-state.json');
 
@@ -15,9 +16,10 @@ export default async function globalSetup() {
 		await instance.start();
 	} catch (error) {
 		await instance.stop();
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- Jest global setup, not a node: the start-up error as it is
 		throw error;
 	}
-	(globalThis as any).__ECB_N8N__ = instance;
+	(globalThis as E2eGlobal).__ECB_N8N__ = instance;
 	mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
 	writeFileSync(STATE_FILE, JSON.stringify({ install, nodesDir, tarball, instance: instance.info }, null, 2));
 	process.stdout.write(

@@ -1,7 +1,8 @@
-import type { N8nInstance } from './n8n';
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs in Jest on Node, never inside n8n; these rules guard the code that ships (nodes/, credentials/) */
+import type { E2eGlobal } from './n8n';
 
 export default async function globalTeardown() {
-	const instance = (globalThis as any).__ECB_N8N__ as N8nInstance | undefined;
+	const instance = (globalThis as E2eGlobal).__ECB_N8N__;
 	if (!instance) return;
 	await instance.stop();
 	if (!process.env.ECB_KEEP_N8N_FOLDER) instance.destroy();

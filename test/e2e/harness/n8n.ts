@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs in Jest on Node, never inside n8n; these rules guard the code that ships (nodes/, credentials/) */
 // Typed view of scripts/lib/n8n.js, the one implementation shared with `npm run demo`.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const lib = require('../../../scripts/lib/n8n.js');
@@ -20,6 +21,9 @@ export interface InstanceInfo {
 	n8nMajor: number;
 }
 
+/** Jest's global setup hands the shared n8n to its teardown on the global object. */
+export type E2eGlobal = typeof globalThis & { __ECB_N8N__?: N8nInstance };
+
 export interface N8nInstance {
 	info: InstanceInfo;
 	start(): Promise<InstanceInfo>;
@@ -27,7 +31,7 @@ export interface N8nInstance {
 	restart(options?: { waitFor?: 'ready' | 'listening' | 'started' }): Promise<void>;
 	destroy(): void;
 	logTail(lines?: number): string;
-	api(method: string, path: string, body?: unknown): Promise<any>;
+	api(method: string, path: string, body?: unknown): Promise<unknown>;
 	publish(wf: unknown): Promise<{ id: string; triggerUrl: string }>;
 }
 
@@ -38,7 +42,7 @@ export const freePort: () => Promise<number> = lib.freePort;
 export const sleep: (ms: number) => Promise<void> = lib.sleep;
 export const until: <T>(what: string, fn: () => Promise<T | undefined>, timeoutMs?: number, intervalMs?: number) => Promise<T> =
 	lib.until;
-export const apiCall: (info: InstanceInfo, method: string, path: string, body?: unknown) => Promise<any> = lib.api;
+export const apiCall: (info: InstanceInfo, method: string, path: string, body?: unknown) => Promise<unknown> = lib.api;
 export const publishWorkflow: (info: InstanceInfo, wf: unknown) => Promise<{ id: string; triggerUrl: string }> =
 	lib.publish;
 export interface QueueCluster {

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs in Jest on Node, never inside n8n; these rules guard the code that ships (nodes/, credentials/) */
 import { expect } from '@jest/globals';
 
 import { loadFixture, nodeOutput, postJson } from './client';
@@ -54,7 +55,7 @@ export async function paymentSeedScenario(api: N8nApi): Promise<void> {
 		expect(payment).toMatchObject({ orderId: 'ORD-1001', amount: 22.45 });
 		expect(payment.callbackUrl).toMatch(new RegExp(`/webhook-waiting/${exec.id}/[0-9a-f-]{36}\\?signature=[0-9a-f]{32,}$`));
 
-		const waitOut = nodeOutput(full, 'Wait for Payment')![0];
+		const waitOut = nodeOutput<{ data: { data: Array<{ name: string }> } }>(full, 'Wait for Payment')![0];
 		expect(waitOut.data).toEqual(CONFIRMATION);
 		expect(waitOut.data.data[0].name).toBe('shampoo');
 

@@ -2,7 +2,9 @@ import { CallbackError, ErrorCodes } from '../../../nodes/shared/errors';
 import { type ApiKeyOptions, verifyApiKey } from '../../../nodes/shared/auth/apiKey';
 import type { AuthRequest } from '../../../nodes/shared/auth/types';
 
+// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- a test fixture, not a secret
 const KEY_A = 'ak_live_4f8a1c2e9b7d';
+// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- a test fixture, not a secret
 const KEY_B = 'ak_live_second-key-77';
 const KEY_C = 'ak_live_third';
 

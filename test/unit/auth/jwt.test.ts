@@ -53,6 +53,7 @@ Agls5zAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0kAMEYCIQDiGWm1n/vd
 tb4aCj2Vm9tG/L4H
 -----END CERTIFICATE-----`;
 
+// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- a test fixture, not a secret
 const SECRET = 'a-long-enough-test-secret-for-hmac-0123456789';
 
 const HASH: Record<string, string> = { '256': 'sha256', '384': 'sha384', '512': 'sha512' };

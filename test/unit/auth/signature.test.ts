@@ -6,6 +6,7 @@ import type { AuthRequest } from '../../../nodes/shared/auth/types';
 
 const NOW_MS = 1_700_000_000_000;
 const NOW = NOW_MS / 1000;
+// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- a test fixture, not a secret
 const SECRET = 'sk_test_s3cr3t-value-for-hmac';
 const OTHER_SECRET = 'sk_test_another-secret-value';
 const BODY = '{"id":"evt_1","type":"payment.succeeded","amount":4200}';
