@@ -1,6 +1,6 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
-// No service to call: the nodes test it (testedBy externalCallbackApiKeyApiTest, nodes/shared/credentialTests.ts)
+// No service to call: the nodes test it (testedBy externalCallbackApiKeyApiTest, nodes/callback/auth/credentialTests.ts)
 // by checking the keys locally with the node's own verifier
 export class ExternalCallbackApiKeyApi implements ICredentialType {
 	name = 'externalCallbackApiKeyApi';

@@ -1,6 +1,6 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
-// No service to call: the nodes test it (testedBy externalCallbackSignatureApiTest, nodes/shared/credentialTests.ts)
+// No service to call: the nodes test it (testedBy externalCallbackSignatureApiTest, nodes/callback/auth/credentialTests.ts)
 // by signing a call with the secret locally and verifying it with the node's own verifier
 export class ExternalCallbackSignatureApi implements ICredentialType {
 	name = 'externalCallbackSignatureApi';

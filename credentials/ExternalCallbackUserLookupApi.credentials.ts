@@ -3,7 +3,7 @@ import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 import { readCallerTokenProperties } from './readCallerToken';
 
 // The lookup needs a caller's token, which a credential test does not have: the nodes test it
-// (testedBy externalCallbackUserLookupApiTest, nodes/shared/credentialTests.ts) by checking its URL and headers locally
+// (testedBy externalCallbackUserLookupApiTest, nodes/callback/auth/credentialTests.ts) by checking its URL and headers locally
 export class ExternalCallbackUserLookupApi implements ICredentialType {
 	name = 'externalCallbackUserLookupApi';
 

@@ -9,13 +9,13 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { CALLBACK_METHODS } from '../shared/callbackUrl';
-import { requestOptions, responseProperties } from '../shared/commonProperties';
-import { credentialTest } from '../shared/credentialTests';
-import { guardProperties } from '../shared/guardProperties';
-import { runPipeline } from '../shared/pipeline';
-import { RESPONSE_FIELDS } from '../shared/response';
-import { readCommonSettings } from '../shared/settings';
+import { CALLBACK_METHODS } from '../callback/urls/resumeUrl';
+import { requestOptions, responseProperties } from '../callback/descriptions/common';
+import { credentialTest } from '../callback/auth/credentialTests';
+import { guardProperties } from '../callback/descriptions/guard';
+import { runPipeline } from '../callback/pipeline/run';
+import { RESPONSE_FIELDS } from '../callback/pipeline/respond';
+import { readCommonSettings } from '../callback/n8n/settings';
 
 /** One webhook per method on the node's path (its webhook id when Path is empty). */
 // One description per method (unlike the wait node's restart webhooks, which the editor does

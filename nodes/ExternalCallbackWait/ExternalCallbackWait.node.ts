@@ -11,20 +11,20 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { CALLBACK_METHODS } from '../shared/callbackUrl';
-import { credentialTest } from '../shared/credentialTests';
-import { guardProperties } from '../shared/guardProperties';
-import { fail, runPipeline } from '../shared/pipeline';
-import { RESPONSE_FIELDS, nativeFields, sendReply } from '../shared/response';
-import { generatedExpiry } from '../shared/expiry';
-import { readCommonSettings, readStateParameter, stableForwardKey } from '../shared/settings';
-import { N8N_API_CREDENTIAL, runStable } from '../shared/stable';
-import { computeWaitTill, type WaitLimit } from '../shared/waitTill';
-import { requestOptions, responseProperties } from '../shared/commonProperties';
+import { CALLBACK_METHODS } from '../callback/urls/resumeUrl';
+import { credentialTest } from '../callback/auth/credentialTests';
+import { guardProperties } from '../callback/descriptions/guard';
+import { fail, runPipeline } from '../callback/pipeline/run';
+import { RESPONSE_FIELDS, nativeFields, sendReply } from '../callback/pipeline/respond';
+import { generatedExpiry } from '../callback/urls/expiry';
+import { readCommonSettings, readStateParameter, stableForwardKey } from '../callback/n8n/settings';
+import { N8N_API_CREDENTIAL, runStable } from '../callback/targeting/stable';
+import { computeWaitTill, type WaitLimit } from '../callback/urls/waitTill';
+import { requestOptions, responseProperties } from '../callback/descriptions/common';
 import { limitProperties } from './description';
-import { FORWARD_WEBHOOK, OUTCOME_HEADER } from '../shared/forward';
-import { answerProbe, checkResumeCall, isProbe } from '../shared/resumeGate';
-import { generatedSecrets, givenSignature, hasN8nResumeToken, urlSecretMatches } from '../shared/urlSecret';
+import { FORWARD_WEBHOOK, OUTCOME_HEADER } from '../callback/targeting/forward';
+import { answerProbe, checkResumeCall, isProbe } from '../callback/pipeline/gate';
+import { generatedSecrets, givenSignature, hasN8nResumeToken, urlSecretMatches } from '../callback/urls/urlSecret';
 
 /**
  * One output. n8n continues a timed-out wait on output 0 with the node's waiting input items,
@@ -247,7 +247,7 @@ export class ExternalCallbackWait implements INodeType {
 		const failUrl = webhookName === FAIL_WEBHOOK;
 		// A forward is valid only where this node's own stable URL made it: this execution, this
 		// workflow, this node, the resume (not the fail) URL. Anything else carrying a forward or
-		// an origin is refused below, before the guards, and never resumes (shared/resumeGate.ts).
+		// an origin is refused below, before the guards, and never resumes (callback/pipeline/gate.ts).
 		const gate = await checkResumeCall(this, failUrl ? FAIL_WEBHOOK : FORWARD_WEBHOOK, stableForwardKey(this));
 		if (!(await hasValidUrlSecret(this, gate.kind === 'forwarded'))) {
 			// The same answer n8n 2.x gives for a missing or wrong resume token; the secret is never

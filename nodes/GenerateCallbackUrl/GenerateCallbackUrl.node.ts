@@ -9,12 +9,12 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { CALLBACK_METHODS, applyBaseUrl, buildResumeUrl, buildStableUrl } from '../shared/callbackUrl';
-import { credentialTest } from '../shared/credentialTests';
-import { encodeState, resumeTokenOf } from '../shared/state';
-import { UNIT_MS } from '../shared/waitTill';
-import { hasN8nResumeToken, newUrlSecret, withUrlSecret } from '../shared/urlSecret';
-import { type WaitNodeInfo, findWaitNode } from '../shared/waitNode';
+import { CALLBACK_METHODS, applyBaseUrl, buildResumeUrl, buildStableUrl } from '../callback/urls/resumeUrl';
+import { credentialTest } from '../callback/auth/credentialTests';
+import { encodeState, resumeTokenOf } from '../callback/urls/state';
+import { UNIT_MS } from '../callback/urls/waitTill';
+import { hasN8nResumeToken, newUrlSecret, withUrlSecret } from '../callback/urls/urlSecret';
+import { type WaitNodeInfo, findWaitNode } from '../callback/urls/waitNode';
 
 export class GenerateCallbackUrl implements INodeType {
 	description: INodeTypeDescription = {
@@ -132,7 +132,7 @@ export class GenerateCallbackUrl implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const out: INodeExecutionData[] = [];
-		// n8n 1.x only: one secret for every URL this run makes (see shared/urlSecret.ts)
+		// n8n 1.x only: one secret for every URL this run makes (see callback/urls/urlSecret.ts)
 		let secret: string | undefined;
 		for (let i = 0; i < items.length; i++) {
 			const requested = (this.getNodeParameter('waitNode', i, '') as string).trim();
@@ -147,7 +147,7 @@ export class GenerateCallbackUrl implements INodeType {
 			let fields: IDataObject;
 			try {
 				// n8n 2.x: its resume URL carries its own resume token. n8n 1.x: it carries none, so
-				// the URL gets this execution's own secret in the same place (see shared/urlSecret.ts).
+				// the URL gets this execution's own secret in the same place (see callback/urls/urlSecret.ts).
 				const resumeUrl = hasN8nResumeToken(n8nResumeUrl)
 					? n8nResumeUrl
 					: withUrlSecret(n8nResumeUrl, (secret ??= newUrlSecret()));

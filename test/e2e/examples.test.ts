@@ -7,7 +7,7 @@ import { http, nodeOutput, postJson, type Execution, type WorkflowJson } from '.
 import { FakeServer } from './harness/fakeServer';
 import { ROOT, until } from './harness/n8n';
 import { shared } from './harness/shared';
-import { decodeState } from '../../nodes/shared/state';
+import { decodeState } from '../../nodes/callback/urls/state';
 
 const { api, state, logTail } = shared();
 // n8n 1.123's public API leaves out executions that went to wait since the process started

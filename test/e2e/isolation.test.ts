@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
-import { FORWARD_HEADER, ORIGIN_HEADER, originOf, signForward } from '../../nodes/shared/forward';
-import { decodeState, encodeState } from '../../nodes/shared/state';
+import { FORWARD_HEADER, ORIGIN_HEADER, originOf, signForward } from '../../nodes/callback/targeting/forward';
+import { decodeState, encodeState } from '../../nodes/callback/urls/state';
 import { type HttpResult, http, loadFixture, node, nodeOutput, nodeRuns, postJson, type WorkflowJson, type WorkflowWithStaticData } from './harness/client';
 import { FakeServer } from './harness/fakeServer';
 import { until } from './harness/n8n';

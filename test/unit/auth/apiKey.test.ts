@@ -1,6 +1,6 @@
-import { CallbackError, ErrorCodes } from '../../../nodes/shared/errors';
-import { type ApiKeyOptions, verifyApiKey } from '../../../nodes/shared/auth/apiKey';
-import type { AuthRequest } from '../../../nodes/shared/auth/types';
+import { CallbackError, ErrorCodes } from '../../../nodes/callback/pipeline/errors';
+import { type ApiKeyOptions, verifyApiKey } from '../../../nodes/callback/auth/apiKey';
+import type { AuthRequest } from '../../../nodes/callback/auth/types';
 
 // eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- a test fixture, not a secret
 const KEY_A = 'ak_live_4f8a1c2e9b7d';

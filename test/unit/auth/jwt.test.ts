@@ -3,8 +3,8 @@
  */
 import * as crypto from 'node:crypto';
 
-import { CallbackError } from '../../../nodes/shared/errors';
-import type { HttpFetch, HttpResponse } from '../../../nodes/shared/auth/types';
+import { CallbackError } from '../../../nodes/callback/pipeline/errors';
+import type { HttpFetch, HttpResponse } from '../../../nodes/callback/auth/types';
 import {
 	JWT_ALGORITHMS,
 	clearJwksCache,
@@ -12,7 +12,7 @@ import {
 	type JwtAlgorithm,
 	type JwtDeps,
 	type JwtOptions,
-} from '../../../nodes/shared/auth/jwt';
+} from '../../../nodes/callback/auth/jwt';
 
 /* -------------------------------------------------------------------------------------------- */
 /* Keys and signing helper                                                                      */

@@ -1,8 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 
-import { CallbackError, ErrorCodes } from '../../../nodes/shared/errors';
-import { type SignatureOptions, verifySignature } from '../../../nodes/shared/auth/signature';
-import type { AuthRequest } from '../../../nodes/shared/auth/types';
+import { CallbackError, ErrorCodes } from '../../../nodes/callback/pipeline/errors';
+import { type SignatureOptions, verifySignature } from '../../../nodes/callback/auth/signature';
+import type { AuthRequest } from '../../../nodes/callback/auth/types';
 
 const NOW_MS = 1_700_000_000_000;
 const NOW = NOW_MS / 1000;

@@ -1,0 +1,208 @@
+/**
+ * Credential tests (the editor's "Test" / save check) for the credentials that check incoming
+ * calls locally: API key, webhook signature and user lookup. There is no service of ours to ask,
+ * so each test runs the node's own verifier on calls it builds from the credential, with exactly
+ * the options the node uses (guards.ts), and says what a caller could never get through.
+ * Nothing here is sent anywhere; no message holds a key or a secret.
+ */
+import { createHmac } from 'node:crypto';
+
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestFunction,
+	ICredentialTestFunctions,
+	ICredentialsDecrypted,
+	INodeCredentialTestResult,
+} from 'n8n-workflow';
+
+import { verifyApiKey } from './apiKey';
+import { type SignatureOptions, verifySignature } from './signature';
+import type { AuthRequest } from './types';
+import { CallbackError } from '../pipeline/errors';
+import { apiKeyOptions, signatureOptions, userLookupOptions } from './guard';
+
+/** RFC 9110 field name (token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Characters an HTTP field value cannot carry. */
+const NOT_IN_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
+const ok = (message: string): INodeCredentialTestResult => ({ status: 'OK', message });
+const failed = (message: string): INodeCredentialTestResult => ({ status: 'Error', message });
+
+const probe = (headers: AuthRequest['headers'], query: AuthRequest['query'] = {}, rawBody?: Buffer): AuthRequest => ({
+	method: 'POST',
+	headers,
+	query,
+	rawBody,
+});
+
+/** A set-up the verifier cannot work with: its reason (a plain Error, never a CallbackError). */
+interface SetUpError {
+	setUp: string;
+}
+
+/**
+ * What the verifier does with a call: accepts it, refuses it as the caller's mistake (a
+ * CallbackError: no, a wrong or a malformed credential), or cannot check it (the set-up's reason).
+ */
+function attempt(verify: () => unknown): 'accepted' | 'refused' | SetUpError {
+	try {
+		verify();
+		return 'accepted';
+	} catch (error) {
+		if (error instanceof CallbackError) return 'refused';
+		return { setUp: error instanceof Error ? error.message : String(error) };
+	}
+}
+
+// ---- API key ---------------------------------------------------------------------------------
+
+/** Every configured key is accepted where the credential says callers send it; another key is not. */
+export function testApiKeyCredential(data: ICredentialDataDecryptedObject): INodeCredentialTestResult {
+	const options = apiKeyOptions(data);
+	const name = options.name.trim();
+	const where = options.location === 'header' ? `header "${name}"` : `query parameter "${name}"`;
+	if (options.keys.length === 0) return failed('No API key is set: every call would be refused');
+	if (options.location === 'header') {
+		if (!HEADER_NAME.test(name)) return failed(`"${name}" is not a valid header name: no call can carry the key`);
+		const bad = options.keys.findIndex((key) => NOT_IN_HEADER_VALUE.test(key));
+		if (bad >= 0) return failed(`Key #${bad + 1} has characters an HTTP header cannot carry`);
+	}
+	const present = (key: string) =>
+		options.location === 'header' ? probe({ [name.toLowerCase()]: key }) : probe({}, { [name]: key });
+	for (let i = 0; i < options.keys.length; i++) {
+		const result = attempt(() => verifyApiKey(present(options.keys[i]), options));
+		if (typeof result === 'object') return failed(result.setUp);
+		if (result === 'refused') return failed(`Key #${i + 1} is not accepted in the ${where}`);
+	}
+	if (attempt(() => verifyApiKey(present(`${options.keys.join('')}#`), options)) !== 'refused') {
+		return failed(`A key that is not configured is accepted in the ${where}`);
+	}
+	const count = options.keys.length === 1 ? '1 key' : `${options.keys.length} keys`;
+	return ok(`${count}, accepted in the ${where} (checked locally: there is no service to call)`);
+}
+
+// ---- Webhook signature -----------------------------------------------------------------------
+
+const SCHEME_LABELS: Record<SignatureOptions['scheme'], string> = {
+	stripe: 'Stripe',
+	github: 'GitHub',
+	shopify: 'Shopify',
+	slack: 'Slack',
+	standardWebhooks: 'Standard Webhooks',
+	hmac: 'generic HMAC',
+};
+
+function mac(algorithm: string, key: Buffer, parts: Array<string | Buffer>): Buffer {
+	const hmac = createHmac(algorithm, key);
+	for (const part of parts) hmac.update(part);
+	return hmac.digest();
+}
+
+/** The headers a sender holding the secret puts on `body` at `nowMs`, as each scheme documents them. */
+function signedHeaders(options: SignatureOptions, body: Buffer, nowMs: number): AuthRequest['headers'] {
+	const secret = Buffer.from(options.secret, 'utf8');
+	const ts = String(Math.floor(nowMs / 1000));
+	switch (options.scheme) {
+		case 'stripe':
+			return { 'stripe-signature': `t=${ts},v1=${mac('sha256', secret, [`${ts}.`, body]).toString('hex')}` };
+		case 'github':
+			return { 'x-hub-signature-256': `sha256=${mac('sha256', secret, [body]).toString('hex')}` };
+		case 'shopify':
+			return { 'x-shopify-hmac-sha256': mac('sha256', secret, [body]).toString('base64') };
+		case 'slack':
+			return {
+				'x-slack-signature': `v0=${mac('sha256', secret, [`v0:${ts}:`, body]).toString('hex')}`,
+				'x-slack-request-timestamp': ts,
+			};
+		case 'standardWebhooks': {
+			const text = options.secret.trim();
+			const key = Buffer.from(text.startsWith('whsec_') ? text.slice('whsec_'.length) : text, 'base64');
+			const id = 'msg_credential_test';
+			return {
+				'webhook-id': id,
+				'webhook-timestamp': ts,
+				'webhook-signature': `v1,${mac('sha256', key, [`${id}.${ts}.`, body]).toString('base64')}`,
+			};
+		}
+		case 'hmac': {
+			const digest = mac(options.algorithm ?? 'sha256', secret, [body]);
+			const value = options.encoding === 'base64' ? digest.toString('base64') : digest.toString('hex');
+			return { [(options.header ?? '').trim().toLowerCase()]: `${options.prefix ?? ''}${value}` };
+		}
+	}
+}
+
+/**
+ * The set-up is usable (secret, header, algorithm, tolerance), a call signed with the secret as
+ * the sender signs it is accepted, and the same signature on another body is refused.
+ */
+export function testSignatureCredential(data: ICredentialDataDecryptedObject, nowMs = Date.now()): INodeCredentialTestResult {
+	const options = signatureOptions(data);
+	const label = SCHEME_LABELS[options.scheme] ?? options.scheme;
+	if (options.scheme === 'hmac') {
+		const header = (options.header ?? '').trim();
+		if (header && !HEADER_NAME.test(header)) return failed(`"${header}" is not a valid header name: no call can carry the signature`);
+		if (options.prefix && NOT_IN_HEADER_VALUE.test(options.prefix)) {
+			return failed('The prefix has characters an HTTP header cannot carry');
+		}
+	}
+	const body = Buffer.from('{"credentialTest":true}', 'utf8');
+	// An unsigned call: a usable set-up refuses it as unsigned; a broken one gives its reason
+	// (empty secret, bad whsec_ secret, no header, unknown scheme, algorithm or encoding).
+	const unsigned = attempt(() => verifySignature(probe({}, {}, body), options, nowMs));
+	if (typeof unsigned === 'object') return failed(unsigned.setUp);
+	if (unsigned === 'accepted') return failed('A call without a signature is accepted');
+	// Signed as the sender signs it: accepted (the timestamp tolerance is checked here too).
+	const headers = signedHeaders(options, body, nowMs);
+	const signed = attempt(() => verifySignature(probe(headers, {}, body), options, nowMs));
+	if (typeof signed === 'object') return failed(signed.setUp);
+	if (signed === 'refused') return failed(`A call signed with this secret (${label}) is refused`);
+	// The same signature on another body: refused.
+	const tampered = attempt(() => verifySignature(probe(headers, {}, Buffer.from('{"credentialTest":false}')), options, nowMs));
+	if (tampered !== 'refused') return failed(`A signature is accepted for a body it was not made for (${label})`);
+	return ok(`${label}: a call signed with this secret is accepted and a tampered one refused (checked locally: there is no service to call)`);
+}
+
+// ---- User lookup endpoint ----------------------------------------------------------------------
+
+/**
+ * The lookup needs a caller's token, which a credential test does not have, so the endpoint is
+ * not called: the test checks what would make every lookup fail before it is sent.
+ */
+export function testUserLookupCredential(data: ICredentialDataDecryptedObject): INodeCredentialTestResult {
+	const options = userLookupOptions(data);
+	let url: URL;
+	try {
+		url = new URL(options.url);
+	} catch {
+		return failed('The lookup URL is not an absolute URL (e.g. https://api.example.com/me)');
+	}
+	if (url.protocol !== 'https:' && url.protocol !== 'http:') return failed('The lookup URL must start with https:// or http://');
+	if (options.tokenSource === 'header') {
+		const name = options.tokenName || 'user-token';
+		if (!HEADER_NAME.test(name)) return failed(`"${name}" is not a valid header name: no caller can send the token in it`);
+	}
+	const sendHeader = options.sendHeader || 'authorization';
+	if (!HEADER_NAME.test(sendHeader)) return failed(`"${sendHeader}" is not a valid header name: the lookup cannot send the token in it`);
+	if (options.sendPrefix && NOT_IN_HEADER_VALUE.test(options.sendPrefix)) {
+		return failed('The token prefix has characters an HTTP header cannot carry');
+	}
+	return ok(
+		`The lookup URL and headers are valid. ${url.host} is called with each caller's token, so it is not contacted by this test`,
+	);
+}
+
+// ---- For methods.credentialTest --------------------------------------------------------------
+
+const credentialTestOf = (check: (data: ICredentialDataDecryptedObject) => INodeCredentialTestResult): ICredentialTestFunction =>
+	async function (this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+		return check(credential.data ?? {});
+	};
+
+/** `methods.credentialTest` of the nodes; each node's credentials name these in `testedBy`. */
+export const credentialTest = {
+	externalCallbackApiKeyApiTest: credentialTestOf(testApiKeyCredential),
+	externalCallbackSignatureApiTest: credentialTestOf((data) => testSignatureCredential(data)),
+	externalCallbackUserLookupApiTest: credentialTestOf(testUserLookupCredential),
+} satisfies Record<string, ICredentialTestFunction>;

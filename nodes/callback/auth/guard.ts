@@ -1,0 +1,139 @@
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
+import { type ApiKeyOptions, verifyApiKey } from './apiKey';
+import { verifyJwt, type JwtAlgorithm } from './jwt';
+import { type UserLookupOptions, verifyBackendless, verifyIntrospection, verifyUserLookup } from './providers';
+import { type SignatureOptions, verifySignature, type SignatureScheme } from './signature';
+import { extractToken, type TokenSource } from './token';
+import type { AuthRequest, HttpFetch, Identity } from './types';
+import { authorize } from '../pipeline/authorize';
+
+/** Authentication methods and the n8n credential type each one uses. */
+export const AUTH_CREDENTIALS = {
+	backendless: 'externalCallbackBackendlessApi',
+	jwt: 'externalCallbackJwtApi',
+	introspection: 'externalCallbackIntrospectionOAuth2Api',
+	userLookup: 'externalCallbackUserLookupApi',
+	apiKey: 'externalCallbackApiKeyApi',
+	signature: 'externalCallbackSignatureApi',
+} as const;
+
+export type AuthMethod = 'none' | keyof typeof AUTH_CREDENTIALS;
+
+export interface GuardSettings {
+	authentication: AuthMethod;
+	credential?: ICredentialDataDecryptedObject;
+	requiredRoles: string[];
+	rolesMatch: 'any' | 'all';
+	onFail: 'error' | 'ignore';
+}
+
+const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
+const lines = (v: unknown) =>
+	str(v)
+		.split(/[\n,]/)
+		.map((s) => s.trim())
+		.filter(Boolean);
+
+/** Query parameters that carry this node's credential: never part of the output. */
+export function credentialQueryParams(settings: GuardSettings): string[] {
+	const c = settings.credential ?? {};
+	if (settings.authentication === 'apiKey' && c.location === 'query') return [str(c.name) || 'api_key'];
+	if (['jwt', 'introspection', 'userLookup'].includes(settings.authentication) && c.readFrom === 'query') {
+		return [str(c.readFromName) || 'token'];
+	}
+	return [];
+}
+
+/** What an API key credential verifies calls with (also what its credential test checks). */
+export function apiKeyOptions(c: ICredentialDataDecryptedObject): ApiKeyOptions {
+	return {
+		keys: lines(c.apiKeys),
+		location: c.location === 'query' ? 'query' : 'header',
+		name: str(c.name) || (c.location === 'query' ? 'api_key' : 'x-api-key'),
+	};
+}
+
+/** What a webhook signature credential verifies calls with (also what its credential test checks). */
+export function signatureOptions(c: ICredentialDataDecryptedObject): SignatureOptions {
+	return {
+		scheme: (str(c.scheme) || 'hmac') as SignatureScheme,
+		secret: str(c.secret),
+		toleranceSeconds: Number(c.toleranceSeconds ?? 300),
+		header: str(c.header) || undefined,
+		algorithm: (str(c.algorithm) || 'sha256') as 'sha1' | 'sha256' | 'sha512',
+		encoding: str(c.encoding) === 'base64' ? 'base64' : 'hex',
+		prefix: str(c.prefix) || undefined,
+	};
+}
+
+/** What a user lookup credential verifies calls with (also what its credential test checks). */
+export function userLookupOptions(c: ICredentialDataDecryptedObject): UserLookupOptions {
+	return {
+		url: str(c.url),
+		tokenSource: (str(c.readFrom) || 'bearer') as TokenSource,
+		tokenName: str(c.readFromName),
+		sendHeader: str(c.sendHeader) || 'authorization',
+		sendPrefix: c.sendPrefix === undefined ? undefined : str(c.sendPrefix),
+		rolesPath: str(c.rolesPath) || 'roles',
+	};
+}
+
+/** Stage "authenticate": who is calling, or undefined when the node needs no authentication. */
+export async function authenticate(settings: GuardSettings, req: AuthRequest, fetch: HttpFetch): Promise<Identity | undefined> {
+	const c = settings.credential ?? {};
+	const tokenSource = (str(c.readFrom) || 'bearer') as TokenSource;
+	switch (settings.authentication) {
+		case 'none':
+			return undefined;
+		case 'backendless':
+			return await verifyBackendless(req, { baseUrl: str(c.baseUrl), userLookupUrl: str(c.userLookupUrl) || undefined }, fetch);
+		case 'jwt': {
+			const keyType = str(c.keyType) || 'secret';
+			return await verifyJwt(
+				extractToken(req, tokenSource, str(c.readFromName)),
+				{
+					algorithms: (Array.isArray(c.algorithms) ? c.algorithms : lines(c.algorithms)) as JwtAlgorithm[],
+					secret: keyType === 'secret' ? str(c.secret) : undefined,
+					publicKey: keyType === 'publicKey' ? str(c.pem) : undefined,
+					jwksUrl: keyType === 'jwks' ? str(c.jwksUrl) : undefined,
+					issuer: str(c.issuer) || undefined,
+					audience: str(c.audience) || undefined,
+					leewaySeconds: Number(c.leewaySeconds ?? 0),
+					rolesClaim: str(c.rolesClaim) || 'roles',
+				},
+				{ fetch },
+			);
+		}
+		case 'introspection':
+			return await verifyIntrospection(
+				req,
+				{
+					endpoint: str(c.endpoint),
+					clientAuth: str(c.clientAuth) === 'bearer' ? 'bearer' : 'basic',
+					clientId: str(c.clientId),
+					clientSecret: str(c.clientSecret),
+					bearerToken: str(c.bearerToken),
+					tokenSource,
+					tokenName: str(c.readFromName),
+					rolesPath: str(c.rolesPath) || 'scope',
+				},
+				fetch,
+			);
+		case 'userLookup':
+			return await verifyUserLookup(req, userLookupOptions(c), fetch);
+		case 'apiKey':
+			return verifyApiKey(req, apiKeyOptions(c));
+		case 'signature':
+			return verifySignature(req, signatureOptions(c));
+		default:
+			throw new Error(`Unknown authentication "${String(settings.authentication)}"`);
+	}
+}
+
+/** Stages "authenticate" and "authorize" together; throws the CallbackError to answer. */
+export async function guard(settings: GuardSettings, req: AuthRequest, fetch: HttpFetch): Promise<Identity | undefined> {
+	const identity = await authenticate(settings, req, fetch);
+	if (settings.requiredRoles.length) authorize(identity?.roles ?? [], settings.requiredRoles, settings.rolesMatch);
+	return identity;
+}

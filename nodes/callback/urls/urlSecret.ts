@@ -1,0 +1,101 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+import { type GeneratorContext, fromGenerators } from './generatorOutput';
+import { decodeState, resumeTokenOf } from './state';
+
+/**
+ * n8n 1.x (the 1.123 LTS line) gives a waiting execution no resume token: its resume URL is
+ * `<base>/webhook-waiting/<executionId>` with sequential ids, so anyone could guess it. There
+ * Generate Callback URL makes its own secret (256 bits, one per run of the node) and puts it
+ * exactly where n8n 2.x puts its resume token — the `signature` query parameter of the callback
+ * and fail URLs, and the state of a state-form URL — so URLs look and behave alike on both lines.
+ *
+ * The secret is kept only in the execution itself: it is part of the URLs the generator output,
+ * which n8n stores in the execution's run data. The wait node's webhook() reads that output back
+ * (an expression on `$('<generator>')`, as it does for the expiry) and compares in constant
+ * time. Nothing is kept in process memory: it survives restarts and works whichever n8n process
+ * receives the call. (Observed on 1.123.81: custom execution data, the other per-execution
+ * store, cannot be read in a webhook: `$execution.customData.get` is not a function in
+ * expressions and webhook contexts have no `customData`.)
+ *
+ * On n8n 2.x none of this runs: n8n's own resume token is there and n8n checks it before the
+ * node is called.
+ */
+
+/** 32 random bytes as 64 lowercase hex characters (the shape of n8n 2.x's resume token). */
+export function newUrlSecret(): string {
+	return randomBytes(32).toString('hex');
+}
+
+export function isUrlSecret(value: unknown): value is string {
+	return typeof value === 'string' && /^[0-9a-f]{64}$/.test(value);
+}
+
+/** Constant-time comparison of a caller's value with the stored secret (any length in). */
+export function urlSecretMatches(given: unknown, expected: unknown): boolean {
+	if (!isUrlSecret(expected) || typeof given !== 'string' || !given) return false;
+	const a = createHash('sha256').update(given, 'utf8').digest();
+	const b = createHash('sha256').update(expected, 'utf8').digest();
+	return timingSafeEqual(a, b) && given.length === expected.length;
+}
+
+/** Whether n8n's `$execution.resumeUrl` carries n8n's own resume token (n8n 2.x). */
+export function hasN8nResumeToken(resumeUrl: string): boolean {
+	try {
+		return !!new URL(resumeUrl).searchParams.get('signature');
+	} catch {
+		return false;
+	}
+}
+
+/** n8n's resume URL with the package's secret as its `signature` (what 2.x's URL looks like). */
+export function withUrlSecret(resumeUrl: string, secret: string): string {
+	const url = new URL(resumeUrl);
+	url.searchParams.set('signature', secret);
+	return url.toString();
+}
+
+/** The `signature` the caller sent (n8n 2.x allows `<token>/<suffix>`; the token is before `/`). */
+export function givenSignature(query: Record<string, unknown>): string | undefined {
+	const raw = query.signature;
+	if (typeof raw !== 'string') return undefined;
+	return raw.split('/')[0] || undefined;
+}
+
+/** The secret in one generator output item: its URLs' `signature`, or its state's token. */
+export function secretsOfGenerated(json: unknown): string[] {
+	if (!json || typeof json !== 'object') return [];
+	const item = json as Record<string, unknown>;
+	const out: string[] = [];
+	for (const field of ['callbackUrl', 'failUrl']) {
+		const value = item[field];
+		if (typeof value !== 'string' || !URL.canParse(value)) continue;
+		const token = resumeTokenOf(value);
+		if (isUrlSecret(token)) out.push(token);
+	}
+	const state = decodeState(item.state);
+	if (state && isUrlSecret(state.resumeToken)) out.push(state.resumeToken);
+	return [...new Set(out)];
+}
+
+/**
+ * The secrets Generate Callback URL nodes made for this wait node in this execution: the last
+ * run of every enabled generator before it that targets it (by name, or the unnamed default),
+ * read from the execution's own run data.
+ */
+export function generatedSecrets(ctx: GeneratorContext): string[] {
+	const out: string[] = [];
+	const outputs = fromGenerators(
+		ctx,
+		(ref) =>
+			`{{ ${ref}.isExecuted ? JSON.stringify({ callbackUrl: ${ref}.last().json.callbackUrl, failUrl: ${ref}.last().json.failUrl, state: ${ref}.last().json.state }) : "" }}`,
+	);
+	for (const value of outputs) {
+		try {
+			out.push(...secretsOfGenerated(typeof value === 'string' && value ? JSON.parse(value) : undefined));
+		} catch {
+			continue;
+		}
+	}
+	return out;
+}
