@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs in Jest on Node, never inside n8n */
 import { runPool } from '../../../nodes/callback/targeting/pool';
 
 describe('runPool', () => {
