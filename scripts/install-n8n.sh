@@ -74,9 +74,20 @@ if [ ! -f "$N8N_DIR/.complete" ]; then
 	fi
 	# No install scripts: @confluentinc/kafka-javascript (Kafka node) downloads zlib and OpenSSL
 	# sources in its build, which fails offline. isolated-vm loads from its prebuilds.
-	PATH="$NODE_PATH_DIR:$PATH" with_ticker "npm install n8n@$N8N_VERSION" \
-		npm install "${NPM_FLAGS[@]}" --ignore-scripts=true "n8n@$N8N_VERSION" \
-		|| die "npm install n8n@$N8N_VERSION failed (see npm's error above)"
+	# npm was seen to hang here, idle with no socket open, while another npm install used the
+	# same npm cache: a time limit (normal: 2–5 min; ECB_NPM_TIMEOUT), then one more try.
+	installed=0
+	for attempt in 1 2; do
+		if PATH="$NODE_PATH_DIR:$PATH" with_ticker "npm install n8n@$N8N_VERSION (try $attempt of 2)" \
+			timeout --kill-after=30 "${ECB_NPM_TIMEOUT:-600}" \
+			npm install "${NPM_FLAGS[@]}" --ignore-scripts=true "n8n@$N8N_VERSION"; then
+			installed=1
+			break
+		fi
+		log "npm install n8n@$N8N_VERSION failed or timed out (try $attempt of 2)"
+		rm -rf node_modules package-lock.json
+	done
+	[ "$installed" = 1 ] || die "npm install n8n@$N8N_VERSION failed twice (see npm's error above)"
 	log "building sqlite3 for Node $("$NODE_BIN" --version) (about 1–2 minutes)"
 	PATH="$NODE_PATH_DIR:$PATH" with_ticker "npm rebuild sqlite3" \
 		npm rebuild sqlite3 "${NPM_FLAGS[@]}" --ignore-scripts=false --nodedir="$NODE_PKG_DIR" \
