@@ -1,5 +1,6 @@
 import type { ICredentialTestRequest, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
+import { JWT_ALGORITHMS } from '../nodes/callback/auth/jwt/algorithms';
 import { readCallerTokenProperties } from './readCallerToken';
 
 export class ExternalCallbackJwtApi implements ICredentialType {
@@ -17,7 +18,8 @@ export class ExternalCallbackJwtApi implements ICredentialType {
 			name: 'algorithms',
 			type: 'multiOptions',
 			default: ['RS256'],
-			options: ['EdDSA', 'ES256', 'ES384', 'HS256', 'HS384', 'HS512', 'PS256', 'RS256', 'RS384', 'RS512'].map((a) => ({ name: a, value: a })),
+			// The verifier's own list (auth/jwt/algorithms.ts), alphabetical as n8n lists options.
+			options: [...JWT_ALGORITHMS].sort((a, b) => a.localeCompare(b)).map((a) => ({ name: a, value: a })),
 			description: 'Tokens signed with any other algorithm (and alg "none") are rejected',
 		},
 		{

@@ -5,6 +5,7 @@
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
+const { request } = require('./lib/http');
 const { ROOT, N8nInstance, ensureN8n, packAndInstall, until } = require('./lib/n8n');
 
 const DEMO_DIR = path.join(ROOT, '.n8n-demo');
@@ -39,11 +40,7 @@ async function main() {
 	const { triggerUrl } = await n8n.publish(example);
 
 	// Place one order so that a ready-made confirmation call can be printed.
-	const placed = await fetch(triggerUrl, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({ orderId: 'ORD-1', total: 22.45 }),
-	}).then((r) => r.json());
+	const placed = JSON.parse((await request('POST', triggerUrl, { body: { orderId: 'ORD-1', total: 22.45 } })).text);
 	const confirm = `curl -X POST '${placed.callbackUrl}' \\\n  -H 'content-type: application/json' \\\n  -d '${JSON.stringify(CONFIRMATION)}'`;
 
 	console.log(`

@@ -1,12 +1,14 @@
 // Controls a real n8n on loopback: install (cached), pack + install this package the way a
 // user does, start/stop/restart, owner + API key set-up, publishing workflows. Shared by
-// `npm run demo` (scripts/demo.js) and the e2e harness (test/e2e/harness).
+// `npm run demo` (scripts/demo.js), `npm run bench` (scripts/bench/) and the e2e harness
+// (test/e2e/harness); typed by n8n.d.ts. Every request goes through ./http (keep-alive, loopback).
 'use strict';
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { request, apiRequest, parseJson } = require('./http');
 
 const ROOT = path.resolve(__dirname, '../..');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -183,14 +185,14 @@ class N8nInstance {
 					// that moment as crashed (a callback resumed then is lost). /healthz/readiness is
 					// 200 only once start-up is complete: traffic must wait for it.
 					if (options.waitFor === 'listening') {
-						const up = await fetch(`${this.info.baseUrl}/healthz`).catch(() => undefined);
-						return up && up.ok ? true : undefined;
+						const up = await request('GET', `${this.info.baseUrl}/healthz`, { timeoutMs: 5000 }).catch(() => undefined);
+						return up && up.status === 200 ? true : undefined;
 					}
-					const ready = await fetch(`${this.info.baseUrl}/healthz/readiness`).catch(() => undefined);
+					const ready = await request('GET', `${this.info.baseUrl}/healthz/readiness`, { timeoutMs: 5000 }).catch(() => undefined);
 					if (!ready || ready.status !== 200) return undefined;
 					if (this.command !== 'start') return true;
-					const r = await fetch(`${this.info.baseUrl}/rest/settings`).catch(() => undefined);
-					if (!(r && r.ok && (r.headers.get('content-type') || '').includes('json'))) return undefined;
+					const r = await request('GET', `${this.info.baseUrl}/rest/settings`, { timeoutMs: 5000 }).catch(() => undefined);
+					if (!(r && r.status === 200 && String(r.headers['content-type'] || '').includes('json'))) return undefined;
 					if (options.waitFor !== 'started') return true;
 					// The whole start-up, crash recovery included: n8n logs this line at its very end
 					// (n8n 1.x mounts its REST routes before its crash recovery runs).
@@ -239,29 +241,28 @@ class N8nInstance {
 	async setupOwner() {
 		const base = this.info.baseUrl;
 		const json = { 'content-type': 'application/json' };
-		const settings = await (await fetch(`${base}/rest/settings`)).json();
+		const ok = (r) => r.status >= 200 && r.status < 300;
+		const settings = parseJson((await request('GET', `${base}/rest/settings`)).text) || {};
 		if (settings.data && settings.data.userManagement && settings.data.userManagement.showSetupOnFirstLoad) {
-			const setup = await fetch(`${base}/rest/owner/setup`, { method: 'POST', headers: json, body: JSON.stringify(this.owner) });
-			if (!setup.ok) throw new Error(`owner setup failed: ${setup.status} ${await setup.text()}`);
+			const setup = await request('POST', `${base}/rest/owner/setup`, { headers: json, body: this.owner });
+			if (!ok(setup)) throw new Error(`owner setup failed: ${setup.status} ${setup.text}`);
 		}
-		const login = await fetch(`${base}/rest/login`, {
-			method: 'POST',
+		const login = await request('POST', `${base}/rest/login`, {
 			headers: json,
-			body: JSON.stringify({ emailOrLdapLoginId: this.owner.email, password: this.owner.password }),
+			body: { emailOrLdapLoginId: this.owner.email, password: this.owner.password },
 		});
-		if (!login.ok) throw new Error(`login failed: ${login.status} ${await login.text()}`);
-		const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+		if (!ok(login)) throw new Error(`login failed: ${login.status} ${login.text}`);
+		const cookie = (login.headers['set-cookie'] || []).map((c) => c.split(';')[0]).join('; ');
 		this.info.cookie = cookie;
-		const scopesRes = await fetch(`${base}/rest/api-keys/scopes`, { headers: { cookie } });
-		if (!scopesRes.ok) throw new Error(`api key scopes failed: ${scopesRes.status} ${await scopesRes.text()}`);
-		const scopes = (await scopesRes.json()).data;
-		const keyRes = await fetch(`${base}/rest/api-keys`, {
-			method: 'POST',
+		const scopesRes = await request('GET', `${base}/rest/api-keys/scopes`, { headers: { cookie } });
+		if (!ok(scopesRes)) throw new Error(`api key scopes failed: ${scopesRes.status} ${scopesRes.text}`);
+		const scopes = JSON.parse(scopesRes.text).data;
+		const keyRes = await request('POST', `${base}/rest/api-keys`, {
 			headers: { cookie, ...json },
-			body: JSON.stringify({ label: `key-${Date.now()}`, scopes, expiresAt: null }),
+			body: { label: `key-${Date.now()}`, scopes, expiresAt: null },
 		});
-		if (!keyRes.ok) throw new Error(`api key failed: ${keyRes.status} ${await keyRes.text()}`);
-		this.info.apiKey = (await keyRes.json()).data.rawApiKey;
+		if (!ok(keyRes)) throw new Error(`api key failed: ${keyRes.status} ${keyRes.text}`);
+		this.info.apiKey = JSON.parse(keyRes.text).data.rawApiKey;
 	}
 
 	api(method, apiPath, body) {
@@ -278,14 +279,7 @@ async function api(info, method, apiPath, body) {
 	if (method === 'POST' && apiPath === '/credentials' && info.n8nMajor && info.n8nMajor < 2) {
 		return await createCredentialRest(info, body);
 	}
-	const r = await fetch(`${info.baseUrl}/api/v1${apiPath}`, {
-		method,
-		headers: { 'X-N8N-API-KEY': info.apiKey, 'content-type': 'application/json' },
-		body: body === undefined ? undefined : JSON.stringify(body),
-	});
-	const text = await r.text();
-	if (!r.ok) throw new Error(`${method} /api/v1${apiPath} -> ${r.status} ${text}`);
-	return text ? JSON.parse(text) : undefined;
+	return await apiRequest(info, method, apiPath, body);
 }
 
 /**
@@ -295,14 +289,12 @@ async function api(info, method, apiPath, body) {
  * through the REST API with the owner's session. (n8n 2.x's public API accepts them.)
  */
 async function createCredentialRest(info, body) {
-	const r = await fetch(`${info.baseUrl}/rest/credentials`, {
-		method: 'POST',
+	const r = await request('POST', `${info.baseUrl}/rest/credentials`, {
 		headers: { cookie: info.cookie, 'content-type': 'application/json' },
-		body: JSON.stringify(body),
+		body,
 	});
-	const text = await r.text();
-	if (!r.ok) throw new Error(`POST /rest/credentials -> ${r.status} ${text}`);
-	const created = JSON.parse(text).data;
+	if (r.status < 200 || r.status >= 300) throw new Error(`POST /rest/credentials -> ${r.status} ${r.text}`);
+	const created = JSON.parse(r.text).data;
 	return { id: created.id, name: created.name, type: created.type };
 }
 
@@ -326,12 +318,12 @@ async function publish(info, wf) {
 	const bodyMethods = methods.split(',').map((m) => m.trim()).filter((m) => m && m !== 'GET' && m !== 'HEAD');
 	await until(`webhook ${triggerUrl} to be registered`, async () => {
 		const probes = bodyMethods.length
-			? bodyMethods.map((method) => fetch(triggerUrl, { method, headers: { 'content-type': 'application/json' }, body: '{' }))
+			? bodyMethods.map((method) => request(method, triggerUrl, { headers: { 'content-type': 'application/json' }, body: '{' }))
 			: // GET only: asked with a method it does not serve, n8n says "not registered for <METHOD>
 				// requests" once the path is live, and "The requested webhook … is not registered" before.
-				[fetch(triggerUrl, { method: 'DELETE' })];
+				[request('DELETE', triggerUrl)];
 		for (const r of await Promise.all(probes)) {
-			const body = await r.text();
+			const body = r.text;
 			// a body method not yet live: 404 ("not registered for PATCH requests" while other
 			// methods of the path are, "The requested webhook … is not registered" before any)
 			if (r.status === 404 && (bodyMethods.length || body.includes('The requested webhook'))) return undefined;

@@ -1,23 +1,16 @@
 import { randomUUID } from 'node:crypto';
 
-import { http, loadFixture, node, nodeOutput, nodeRuns, postJson } from './harness/client';
+import { http, nodeOutput, nodeRuns, postJson } from './harness/client';
 import { until } from './harness/n8n';
+import { scenarios } from './harness/scenarios';
 import { shared } from './harness/shared';
 
-const { api, logTail } = shared();
+const { api } = shared();
 
-async function publish(fixture: string, waitParams: Record<string, unknown> = {}, credentials?: Record<string, unknown>) {
-	const wf = loadFixture(fixture);
-	const wait = node(wf, 'External Callback Wait');
-	wait.parameters = waitParams;
-	if (credentials) wait.credentials = credentials;
-	const { triggerUrl } = await api.publish(wf);
-	return async () => {
-		const r = await postJson(triggerUrl, { orderId: 'F-1' });
-		if (r.status !== 200) throw new Error(`start failed ${r.status} ${r.text}\n${logTail()}`);
-		await api.waitForStatus(r.json.executionId, ['waiting']);
-		return r.json as { executionId: string; callbackUrl: string; failUrl: string };
-	};
+const scenario = scenarios(api);
+/** A fixture with these wait parameters and credentials; returns a starter (orders F-1). */
+async function publish(fixture: string, wait: Record<string, unknown> = {}, waitCredentials?: Record<string, unknown>) {
+	return (await scenario.publishWait({ fixture, wait, waitCredentials, orderId: 'F-1' })).start;
 }
 
 test('failUrl: the external system reports failure with data; the workflow sees failed and the reason', async () => {

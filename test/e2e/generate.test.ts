@@ -2,36 +2,19 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
 
-import { http, loadFixture, node, nodeOutput, postJson, type OutputJson } from './harness/client';
+import { http, nodeOutput, postJson, type OutputJson } from './harness/client';
 import { sleep } from './harness/n8n';
+import { scenarios } from './harness/scenarios';
 import { shared } from './harness/shared';
 
-const { api, logTail, state } = shared();
+const { api, state } = shared();
 const major = state.instance.n8nMajor ?? Number(String(state.install.version).split('.')[0]);
 
-async function publish(generateParams: Record<string, unknown>, waitParams: Record<string, unknown> = {}, creds?: Record<string, unknown>) {
-	const wf = loadFixture('wait-basic');
-	const gen = node(wf, 'Generate Callback URL');
-	gen.parameters = generateParams;
-	const wait = node(wf, 'External Callback Wait');
-	wait.parameters = waitParams;
-	if (creds) {
-		gen.credentials = creds;
-		wait.credentials = creds;
-	}
-	const { id, triggerUrl } = await api.publish(wf);
-	return Object.assign(async () => {
-		const r = await postJson(triggerUrl, { orderId: 'G-1' });
-		if (r.status !== 200) throw new Error(`start failed ${r.status} ${r.text}\n${logTail()}`);
-		await api.waitForStatus(r.json.executionId, ['waiting']);
-		const e = await api.execution(r.json.executionId);
-		return { ...r.json, generated: nodeOutput(e, 'Generate Callback URL')![0] } as {
-			executionId: string;
-			callbackUrl: string;
-			failUrl: string;
-			generated: OutputJson;
-		};
-	}, { workflowId: id, triggerUrl });
+const scenario = scenarios(api);
+/** wait-basic with these generator and wait parameters (the credentials on both); a starter with the generator's output. */
+async function publish(generate: Record<string, unknown>, wait: Record<string, unknown> = {}, creds?: Record<string, unknown>) {
+	const p = await scenario.publishWait({ generate, wait, generateCredentials: creds, waitCredentials: creds, orderId: 'G-1', readGenerated: true });
+	return Object.assign(() => p.start(), { workflowId: p.workflowId, triggerUrl: p.triggerUrl });
 }
 
 // A URL that expires in 2 s: checked last, after n8n's wait tracker (≤ 70 s) timed it out.

@@ -1,11 +1,12 @@
 import { createHmac, generateKeyPairSync, randomUUID, sign as cryptoSign, type KeyObject } from 'node:crypto';
 
-import { http, loadFixture, node, nodeOutput, postJson } from './harness/client';
+import { http, postJson } from './harness/client';
 import { FakeServer } from './harness/fakeServer';
 import { sleep } from './harness/n8n';
+import { scenarios } from './harness/scenarios';
 import { shared } from './harness/shared';
 
-const { api, logTail } = shared();
+const { api } = shared();
 
 // ---- fake identity providers on loopback ----------------------------------------------------
 
@@ -73,34 +74,18 @@ const idp = new FakeServer((req, res) => {
 
 // ---- helpers ---------------------------------------------------------------------------------
 
-async function credential(type: string, data: Record<string, unknown>) {
-	const created = await api.api('POST', '/credentials', { name: `${type} ${randomUUID().slice(0, 6)}`, type, data });
-	return { [type]: { id: created.id, name: created.name } };
-}
+const scenario = scenarios(api);
+/** A credential of `type`, as the wait node's credentials entry. */
+const credential = async (type: string, data: Record<string, unknown>) => ({ [type]: await scenario.credential(type, data) });
 
 /** wait-basic with the given guard parameters and credential; returns a starter. */
-async function publishGuarded(params: Record<string, unknown>, credentials?: Record<string, { id: string; name: string }>) {
-	const wf = loadFixture('wait-basic');
-	const wait = node(wf, 'External Callback Wait');
-	wait.parameters = params;
-	if (credentials) wait.credentials = credentials;
-	const { triggerUrl } = await api.publish(wf);
-	return async (orderId = 'o-1') => {
-		const r = await postJson(triggerUrl, { orderId });
-		if (r.status !== 200) throw new Error(`start failed ${r.status} ${r.text}\n${logTail()}`);
-		await api.waitForStatus(r.json.executionId, ['waiting']);
-		return r.json as { executionId: string; callbackUrl: string };
-	};
+async function publishGuarded(wait: Record<string, unknown>, waitCredentials?: Record<string, { id: string; name: string }>) {
+	return (await scenario.publishWait({ wait, waitCredentials })).start;
 }
 
-async function expectWaiting(id: string) {
-	expect((await api.execution(id)).status).toBe('waiting');
-}
-
-async function resumedOutput(id: string) {
-	const exec = await api.waitForStatus(id, ['success']);
-	return nodeOutput(exec, 'Done')![0];
-}
+/** Still waiting, nothing after the wait node ran. */
+const expectWaiting = scenario.expectStillWaiting;
+const resumedOutput = scenario.doneOutput;
 
 beforeAll(async () => {
 	await idp.start();

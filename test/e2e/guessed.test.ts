@@ -1,4 +1,5 @@
-import { http, loadFixture, node, nodeOutput, nodeRuns, postJson } from './harness/client';
+import { http, nodeOutput, postJson } from './harness/client';
+import { scenarios } from './harness/scenarios';
 import { shared } from './harness/shared';
 
 // Runs on both lines. n8n 2.x: the URL's `signature` is n8n's own resume token, checked by n8n
@@ -10,24 +11,13 @@ import { shared } from './harness/shared';
 const { state, api, logTail } = shared();
 const major = Number(String(state.install.version).split('.')[0]);
 
+const scenario = scenarios(api);
 async function publish() {
-	const wf = loadFixture('wait-basic');
-	const waitNodeId = node(wf, 'External Callback Wait').id;
-	const { triggerUrl } = await api.publish(wf);
-	const start = async (orderId: string) => {
-		const r = await postJson(triggerUrl, { orderId });
-		if (r.status !== 200 || !r.json?.callbackUrl) throw new Error(`start failed ${r.status} ${r.text}\n${logTail()}`);
-		await api.waitForStatus(r.json.executionId, ['waiting']);
-		return r.json as { executionId: string; callbackUrl: string; failUrl: string };
-	};
-	return { waitNodeId, start };
+	const { wait, start } = await scenario.publishWait();
+	return { waitNodeId: wait.id, start };
 }
 
-async function expectWaiting(executionId: string) {
-	const exec = await api.execution(executionId);
-	expect(exec.status).toBe('waiting');
-	expect(nodeRuns(exec, 'Done')).toBe(0);
-}
+const expectWaiting = scenario.expectStillWaiting;
 
 test(`a guessed URL (right execution id, no or wrong secret) is refused on n8n ${major}.x; the right one resumes`, async () => {
 	const { waitNodeId, start } = await publish();

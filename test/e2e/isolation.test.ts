@@ -5,6 +5,7 @@ import { decodeState, encodeState } from '../../nodes/callback/urls/state';
 import { type HttpResult, http, loadFixture, node, nodeOutput, nodeRuns, postJson, type WorkflowJson, type WorkflowWithStaticData } from './harness/client';
 import { FakeServer } from './harness/fakeServer';
 import { until } from './harness/n8n';
+import { scenarios } from './harness/scenarios';
 import { shared } from './harness/shared';
 
 // Trust boundaries between workflows on one n8n, between wait nodes, and between callers and the
@@ -19,10 +20,8 @@ const WAIT = 'External Callback Wait';
 const withQuery = (url: string, q: Record<string, string>) => `${url}?${new URLSearchParams(q)}`;
 const signatureOf = (url: string) => new URL(url).searchParams.get('signature')!;
 
-async function credential(type: string, data: Record<string, unknown>) {
-	const created = await api.api('POST', '/credentials', { name: `${type} ${randomUUID().slice(0, 6)}`, type, data });
-	return { id: created.id as string, name: created.name as string };
-}
+const scenario = scenarios(api);
+const { credential } = scenario;
 
 /** Still waiting at its wait node; nothing after it ran. */
 async function expectWaiting(id: string, at = WAIT) {
@@ -111,22 +110,20 @@ async function publishTwins(urlForm: 'path' | 'state', a: TwinConfig, b: TwinCon
 		const stored = await api.api<{ nodes: Array<{ id: string }> }>('GET', `/workflows/${id}`);
 		expect(stored.nodes.map((n: { id: string }) => n.id).sort()).toEqual(template.nodes.map((n) => n.id).sort());
 		const stableUrl = `${api.base}/webhook/${wait.webhookId}/callback`;
-		await until(`stable URL of twin ${label}`, async () => ((await http('GET', stableUrl)).status === 400 ? true : undefined));
+		await scenario.waitForStableUrl(stableUrl, `stable URL of twin ${label}`);
 		return {
 			workflowId: id,
 			stableUrl,
 			waitNodeId: wait.id,
 			start: async (orderId) => {
-				const r = await postJson(triggerUrl, { orderId });
-				if (r.status !== 200) throw new Error(`start failed ${r.status} ${r.text}\n${logTail()}`);
-				await api.waitForStatus(r.json.executionId, ['waiting']);
-				const url = r.json.callbackUrl as string;
+				const r = await scenario.startExecution(triggerUrl, { orderId });
+				const url = r.callbackUrl as string;
 				const givenState = new URL(url).searchParams.get('state');
 				return {
-					executionId: String(r.json.executionId),
+					executionId: String(r.executionId),
 					callbackUrl: url,
-					failUrl: typeof r.json.failUrl === 'string' ? r.json.failUrl : undefined,
-					state: givenState ?? encodeState(String(r.json.executionId), signatureOf(url)),
+					failUrl: typeof r.failUrl === 'string' ? r.failUrl : undefined,
+					state: givenState ?? encodeState(String(r.executionId), signatureOf(url)),
 				};
 			},
 		};

@@ -2,29 +2,17 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
-import { type ApiAnswer, type Execution, type HttpResult, http, loadFixture, node, nodeOutput, nodeRuns, postJson, WAIT_TYPE, type WorkflowJson } from './harness/client';
-import { until } from './harness/n8n';
+import { type ApiAnswer, type Execution, type HttpResult, http, nodeOutput, nodeRuns, postJson, WAIT_TYPE } from './harness/client';
+import { scenarios } from './harness/scenarios';
 import { shared } from './harness/shared';
 
-const { api, state, logTail } = shared();
+const { api, state } = shared();
 const major = state.instance.n8nMajor ?? Number(String(state.install.version).split('.')[0]);
 
-async function publishWait(params: Record<string, unknown> = {}, credentials?: Record<string, unknown>) {
-	const wf: WorkflowJson = loadFixture('wait-basic');
-	const wait = node(wf, 'External Callback Wait');
-	wait.parameters = params;
-	if (credentials) wait.credentials = credentials;
-	const { triggerUrl } = await api.publish(wf);
-	return {
-		wait,
-		start: async (body: Record<string, unknown> = {}) => {
-			const r = await postJson(triggerUrl, { orderId: 'P-1', ...body });
-			if (r.status !== 200) throw new Error(`start failed ${r.status} ${r.text}\n${logTail()}`);
-			await api.waitForStatus(r.json.executionId, ['waiting']);
-			return r.json as { executionId: string; callbackUrl: string };
-		},
-	};
-}
+const scenario = scenarios(api);
+/** wait-basic with these wait parameters and credentials; orders P-1 unless told otherwise. */
+const publishWait = (wait: Record<string, unknown> = {}, waitCredentials?: Record<string, unknown>) =>
+	scenario.publishWait({ wait, waitCredentials, orderId: 'P-1' });
 
 const isCleanJsonError = (r: Pick<HttpResult, 'status' | 'text' | 'json'>) =>
 	r.json && typeof r.json === 'object' && !/stack|\bat \w+ \(/i.test(r.text) && (typeof r.json.message === 'string' || typeof r.json.error === 'string');
@@ -76,9 +64,8 @@ raceLine('races', () => {
 			type: 'externalCallbackN8nApi',
 			data: { baseUrl: state.instance.baseUrl, apiKey: state.instance.apiKey },
 		});
-		const { start, wait } = await publishWait({ stableUrl: true }, { externalCallbackN8nApi: { id: cred.id, name: cred.name } });
-		const stableUrl = `${api.base}/webhook/${wait.webhookId}/callback`;
-		await until('stable URL', async () => ((await http('GET', stableUrl)).status === 400 ? true : undefined));
+		// (publishWait waits until the stable URL is live)
+		const { start, stableUrl } = await publishWait({ stableUrl: true }, { externalCallbackN8nApi: { id: cred.id, name: cred.name } });
 		const s = await start();
 		const replies = await Promise.all(
 			Array.from({ length: 100 }, (_, i) => postJson(`${stableUrl}?execution=${s.executionId}`, { caller: i })),

@@ -4,26 +4,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { runPool } from '../../nodes/callback/targeting/pool';
+
 import { http, loadFixture, N8nApi, node, nodeOutput, nodeRuns, postJson } from './harness/client';
 import { type QueueCluster, ROOT, startQueueCluster, until } from './harness/n8n';
+import { allOrThrow } from './harness/scenarios';
 import { shared } from './harness/shared';
 
 /** 100 in `npm test`; `npm run soak` sets ECB_QUEUE_EXECUTIONS=1000. */
 const COUNT = Number(process.env.ECB_QUEUE_EXECUTIONS ?? 100);
-
-async function inBatches<T>(n: number, width: number, fn: (i: number) => Promise<T>): Promise<T[]> {
-	const out: T[] = new Array(n);
-	let next = 0;
-	await Promise.all(
-		Array.from({ length: width }, async () => {
-			while (next < n) {
-				const i = next++;
-				out[i] = await fn(i);
-			}
-		}),
-	);
-	return out;
-}
 
 // n8n 2.x only. n8n 1.123 has no at-most-once resume (it marks a resumed execution `running`
 // unconditionally: concurrent calls each resume it, see README "n8n 1.x does not resume at most
@@ -64,32 +53,32 @@ queueLine('queue mode', () => {
 		const stableUrl = `${cluster.info.webhookBaseUrl}/webhook/${wait.webhookId}/callback`;
 		await until('stable URL on the webhook processor', async () => ((await http('GET', stableUrl)).status === 400 ? true : undefined));
 
-		const started = await inBatches(COUNT, 10, async (i) => {
+		const started = allOrThrow(await runPool(COUNT, 10, async (i) => {
 			const r = await postJson(triggerUrl, { orderId: `Q-${i}` });
 			if (r.status !== 200) throw new Error(`start ${i}: ${r.status} ${r.text}\n${cluster.logTail()}`);
 			return r.json as { executionId: string; callbackUrl: string };
-		});
+		}));
 		expect(started.every((s) => s.callbackUrl.startsWith(`${cluster.info.webhookBaseUrl}/webhook-waiting/`))).toBe(true);
-		await inBatches(COUNT, 10, (i) => api.waitForStatus(started[i].executionId, ['waiting'], 120_000));
+		allOrThrow(await runPool(COUNT, 10, (i) => api.waitForStatus(started[i].executionId, ['waiting'], 120_000)));
 
 		const byUrl = Math.floor(COUNT * 0.4);
 		const byAny = Math.floor(COUNT * 0.3);
-		const urlReplies = await inBatches(byUrl, 10, (i) => postJson(started[i].callbackUrl, { via: 'url', i }));
+		const urlReplies = allOrThrow(await runPool(byUrl, 10, (i) => postJson(started[i].callbackUrl, { via: 'url', i })));
 		expect(urlReplies.filter((r) => r.status !== 200).map((r) => `${r.status} ${r.text}`)).toEqual([]);
-		const anyReplies = await inBatches(byAny, 10, (i) => postJson(`${stableUrl}?execution=any`, { via: 'any', i }));
+		const anyReplies = allOrThrow(await runPool(byAny, 10, (i) => postJson(`${stableUrl}?execution=any`, { via: 'any', i })));
 		expect(anyReplies.filter((r) => r.status !== 200).map((r) => `${r.status} ${r.text}`)).toEqual([]);
 		const all = await postJson(`${stableUrl}?execution=all`, { via: 'all' });
 		expect(all.status).toBe(200);
 		expect(all.text.split(',')).toHaveLength(COUNT - byUrl - byAny);
 
 		const via: Record<string, number> = {};
-		await inBatches(COUNT, 10, async (i) => {
+		allOrThrow(await runPool(COUNT, 10, async (i) => {
 			const e = await api.waitForStatus(started[i].executionId, ['success'], 120_000);
 			expect(nodeRuns(e, 'Done')).toBe(1);
 			expect(nodeRuns(e, 'External Callback Wait')).toBe(1);
 			const v = nodeOutput<{ data: { via: string } }>(e, 'Done')![0].data.via;
 			via[v] = (via[v] ?? 0) + 1;
-		});
+		}));
 		expect(via).toEqual({ url: byUrl, any: byAny, all: COUNT - byUrl - byAny });
 		// the any-callers resumed distinct executions
 		expect(new Set(anyReplies.map((r) => r.headers.get('x-execution-id'))).size).toBe(byAny);

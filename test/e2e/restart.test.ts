@@ -1,25 +1,14 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs in Jest on Node, never inside n8n; these rules guard the code that ships (nodes/, credentials/) */
+import { runPool } from '../../nodes/callback/targeting/pool';
+
 import { type HttpResult, type JsonAnswer, loadFixture, N8nApi, nodeOutput, nodeRuns, postJson } from './harness/client';
 import { type N8nInstance, newInstance } from './harness/n8n';
+import { allOrThrow } from './harness/scenarios';
 import { shared } from './harness/shared';
 
 /** 200 in `npm test`; `npm run soak` sets ECB_RESTART_EXECUTIONS=1000. */
 const COUNT = Number(process.env.ECB_RESTART_EXECUTIONS ?? 200);
 const CONCURRENCY = 10;
-
-async function inBatches<T>(n: number, fn: (i: number) => Promise<T>): Promise<T[]> {
-	const out: T[] = new Array(n);
-	let next = 0;
-	await Promise.all(
-		Array.from({ length: CONCURRENCY }, async () => {
-			while (next < n) {
-				const i = next++;
-				out[i] = await fn(i);
-			}
-		}),
-	);
-	return out;
-}
 
 let n8n: N8nInstance;
 beforeAll(async () => {
@@ -36,12 +25,12 @@ afterAll(async () => {
 test(`${COUNT} executions waiting, n8n stopped and started again: each resumes exactly once with its own data`, async () => {
 	const api = new N8nApi(n8n.info);
 	const { triggerUrl } = await api.publish(loadFixture('wait-basic'));
-	const started = await inBatches(COUNT, async (i) => {
+	const started = allOrThrow(await runPool(COUNT, CONCURRENCY, async (i) => {
 		const r = await postJson(triggerUrl, { orderId: `R-${i}` });
 		if (r.status !== 200) throw new Error(`start ${i} failed: ${r.status} ${r.text}`);
 		return r.json as { executionId: string; callbackUrl: string };
-	});
-	await inBatches(COUNT, (i) => api.waitForStatus(started[i].executionId, ['waiting'], 120_000));
+	}));
+	allOrThrow(await runPool(COUNT, CONCURRENCY, (i) => api.waitForStatus(started[i].executionId, ['waiting'], 120_000)));
 
 	// Calls start as soon as the restarted n8n listens, before its start-up finished (as through a
 	// proxy that does not wait for /healthz/readiness). n8n's start-up crash recovery marks every
@@ -52,7 +41,7 @@ test(`${COUNT} executions waiting, n8n stopped and started again: each resumes e
 	// complete); on 1.x the calls start once n8n has logged the end of its start-up.
 	await n8n.restart({ waitFor: n8n.info.n8nMajor >= 2 ? 'listening' : 'started' });
 	const transient: Record<string, number> = {};
-	const replies = await inBatches(COUNT, async (i) => {
+	const replies = allOrThrow(await runPool(COUNT, CONCURRENCY, async (i) => {
 		for (let attempt = 1; ; attempt++) {
 			const r: Pick<HttpResult, 'status' | 'text'> & { json?: JsonAnswer } = await postJson(started[i].callbackUrl, { n: i }).catch(
 				(e: unknown) => ({ status: 0, text: String(e), json: undefined }),
@@ -62,12 +51,12 @@ test(`${COUNT} executions waiting, n8n stopped and started again: each resumes e
 			transient[key] = (transient[key] ?? 0) + 1;
 			await new Promise((res) => setTimeout(res, 500));
 		}
-	});
+	}));
 	expect(replies.filter((r) => r.status !== 200).map((r) => `${r.status} ${r.text}`)).toEqual([]);
 	process.stdout.write(`[restart] transient replies while n8n was starting: ${JSON.stringify(transient)}\n`);
 	const seen = new Set<number>();
 	const stuck: string[] = [];
-	await inBatches(COUNT, async (i) => {
+	allOrThrow(await runPool(COUNT, CONCURRENCY, async (i) => {
 		const id = started[i].executionId;
 		const e = await api.waitForStatus(id, ['success'], 60_000).catch(async () => {
 			const x = await api.execution(id);
@@ -80,11 +69,11 @@ test(`${COUNT} executions waiting, n8n stopped and started again: each resumes e
 		expect(out.data).toEqual({ n: i });
 		expect(out.timedOut).toBe(false);
 		seen.add(out.data.n);
-	});
+	}));
 	if (stuck.length) process.stdout.write(`[restart] not finished after their 200:\n${stuck.join('\n')}\n`);
 	expect(stuck).toEqual([]);
 	expect(seen.size).toBe(COUNT);
 	// nothing doubled: a second round of calls resumes nothing
-	const again = await inBatches(Math.min(COUNT, 20), (i) => postJson(started[i].callbackUrl, { n: -1 }));
+	const again = allOrThrow(await runPool(Math.min(COUNT, 20), CONCURRENCY, (i) => postJson(started[i].callbackUrl, { n: -1 })));
 	expect(again.every((r) => r.status === 409)).toBe(true);
 }, 900_000);

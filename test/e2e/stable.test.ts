@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 
 import { http, loadFixture, node, nodeOutput, nodeRuns, postJson, type WorkflowJson, type WorkflowWithStaticData } from './harness/client';
 import { until } from './harness/n8n';
+import { scenarios } from './harness/scenarios';
 import { shared } from './harness/shared';
 
-const { api, state, logTail } = shared();
+const { api, state } = shared();
 const major = Number(String(state.install.version).split('.')[0]);
 // `any` and `all` find executions through the public API's execution list. n8n 1.123's list
 // leaves out every execution the answering n8n process still holds in memory, and it holds the
@@ -13,14 +14,8 @@ const major = Number(String(state.install.version).split('.')[0]);
 // restart (README, "Supported n8n versions"). `?execution=<id>` and states work on both lines.
 const listLine = major >= 2 ? test : test.skip;
 
-async function n8nApiCredential(apiKey = state.instance.apiKey) {
-	const created = await api.api('POST', '/credentials', {
-		name: `n8n api ${randomUUID().slice(0, 6)}`,
-		type: 'externalCallbackN8nApi',
-		data: { baseUrl: state.instance.baseUrl, apiKey },
-	});
-	return { id: created.id as string, name: created.name as string };
-}
+const scenario = scenarios(api);
+const n8nApiCredential = (apiKey = state.instance.apiKey) => scenario.credential('externalCallbackN8nApi', { baseUrl: state.instance.baseUrl, apiKey });
 
 interface Published {
 	workflowId: string;
@@ -28,25 +23,10 @@ interface Published {
 	start: (orderId?: string) => Promise<{ executionId: string; callbackUrl: string }>;
 }
 
-/** wait-basic with the stable URL on; returns its stable URL and a starter. */
+/** wait-basic with the stable URL on; returns its stable URL (live) and a starter. */
 async function publishStable(params: Record<string, unknown> = {}, credentials: Record<string, unknown> = {}): Promise<Published> {
-	const wf: WorkflowJson = loadFixture('wait-basic');
-	const wait = node(wf, 'External Callback Wait');
-	wait.parameters = { stableUrl: true, ...params };
-	wait.credentials = { externalCallbackN8nApi: await n8nApiCredential(), ...credentials };
-	const { id, triggerUrl } = await api.publish(wf);
-	const stableUrl = `${api.base}/webhook/${wait.webhookId}/callback`;
-	await until(`stable URL ${stableUrl}`, async () => ((await http('GET', stableUrl)).status === 400 ? true : undefined));
-	return {
-		workflowId: id,
-		stableUrl,
-		start: async (orderId = 'o-1') => {
-			const r = await postJson(triggerUrl, { orderId });
-			if (r.status !== 200) throw new Error(`start failed ${r.status} ${r.text}\n${logTail()}`);
-			await api.waitForStatus(r.json.executionId, ['waiting']);
-			return r.json;
-		},
-	};
+	const p = await scenario.publishWait({ wait: { stableUrl: true, ...params }, waitCredentials: { externalCallbackN8nApi: await n8nApiCredential(), ...credentials } });
+	return { workflowId: p.workflowId, stableUrl: p.stableUrl, start: (orderId = 'o-1') => p.start(orderId) };
 }
 
 const withQuery = (url: string, q: Record<string, string>) => `${url}?${new URLSearchParams(q)}`;

@@ -1,27 +1,15 @@
-import { http, loadFixture, node, nodeOutput, postJson, type WorkflowJson } from './harness/client';
+import { http, nodeOutput } from './harness/client';
 import { FakeServer } from './harness/fakeServer';
-import { until } from './harness/n8n';
+import { scenarios } from './harness/scenarios';
 import { shared } from './harness/shared';
 
-const { api, logTail } = shared();
+const { api } = shared();
 
+const scenario = scenarios(api);
 /** wait-basic with the generator in state form and the stable URL on, without any n8n API credential. */
-async function publishStateForm(waitParams: Record<string, unknown> = {}) {
-	const wf: WorkflowJson = loadFixture('wait-basic');
-	node(wf, 'Generate Callback URL').parameters = { urlForm: 'state' };
-	const wait = node(wf, 'External Callback Wait');
-	wait.parameters = { stableUrl: true, ...waitParams };
-	const { triggerUrl } = await api.publish(wf);
-	const stableUrl = `${api.base}/webhook/${wait.webhookId}/callback`;
-	await until('stable URL', async () => ((await http('GET', stableUrl)).status === 400 ? true : undefined));
-	const start = async (orderId: string) => {
-		const r = await postJson(triggerUrl, { orderId });
-		if (r.status !== 200) throw new Error(`start failed ${r.status} ${r.text}\n${logTail()}`);
-		await api.waitForStatus(r.json.executionId, ['waiting']);
-		const exec = await api.execution(r.json.executionId);
-		return { ...r.json, generated: nodeOutput(exec, 'Generate Callback URL')![0] };
-	};
-	return { stableUrl, start };
+async function publishStateForm(wait: Record<string, unknown> = {}) {
+	const { stableUrl, start } = await scenario.publishWait({ generate: { urlForm: 'state' }, wait: { stableUrl: true, ...wait }, readGenerated: true });
+	return { stableUrl, start: (orderId: string) => start(orderId) };
 }
 
 // An OAuth provider: /authorize redirects the browser back to redirect_uri with a code and the state.

@@ -1,39 +1,21 @@
-import { http, loadFixture, node, nodeOutput, nodeRuns, postJson, type Execution, type OutputJson } from './harness/client';
+import { http, loadFixture, node, nodeOutput, postJson, type Execution, type JsonAnswer, type OutputJson } from './harness/client';
 import { until } from './harness/n8n';
+import { scenarios } from './harness/scenarios';
 import { shared } from './harness/shared';
 
-const { api, logTail } = shared();
+const { api } = shared();
+const scenario = scenarios(api);
 
-interface Started {
-	executionId: string;
-	callbackUrl: string;
-	methods: string[];
-}
+type Started = JsonAnswer;
 
-/** Publishes a wait-basic workflow (Webhook → Generate → Respond → Wait → Done). */
-async function publishWait(waitParams: Record<string, unknown> = {}): Promise<string> {
-	const wf = loadFixture('wait-basic');
-	node(wf, 'External Callback Wait').parameters = waitParams;
-	return (await api.publish(wf)).triggerUrl;
-}
-
-async function start(triggerUrl: string, body: unknown = { orderId: 'o-1' }): Promise<Started> {
-	const r = await postJson(triggerUrl, body);
-	if (r.status !== 200 || !r.json?.callbackUrl) {
-		throw new Error(`starting the workflow failed: ${r.status} ${r.text}\n${logTail()}`);
-	}
-	await api.waitForStatus(r.json.executionId, ['waiting']);
-	return r.json as Started;
-}
+/** Publishes a wait-basic workflow (Webhook → Generate → Respond → Wait → Done); its trigger URL. */
+const publishWait = async (wait: Record<string, unknown> = {}) => (await scenario.publishWait({ wait })).triggerUrl;
+const start = scenario.startExecution;
 
 const callbackOf = (exec: Execution) => nodeOutput(exec, 'Done')?.[0] as OutputJson;
 
 /** The execution is still waiting at its wait node, untouched by the refused call. */
-async function expectStillWaiting(executionId: string) {
-	const exec = await api.execution(executionId);
-	expect(exec.status).toBe('waiting');
-	expect(nodeRuns(exec, 'Done')).toBe(0);
-}
+const { expectStillWaiting } = scenario;
 
 function withQuery(url: string, params: Record<string, string>) {
 	const u = new URL(url);

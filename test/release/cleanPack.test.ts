@@ -38,6 +38,21 @@ describe('a clean clone packs the real package', () => {
 		expect(packed.manifest.n8n.credentials.length).toBeGreaterThanOrEqual(7);
 	});
 
+	// (was test/e2e/package.test.ts, on the working tree's npm pack --dry-run)
+	test('it ships exactly dist, package.json, README, LICENSE and CHANGELOG: the nodes, their icons, no test or source', () => {
+		const outside = packed.files.filter((p) => !p.startsWith('dist/')).sort();
+		expect(outside).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json']);
+		expect(packed.files).toEqual(
+			expect.arrayContaining([
+				'dist/nodes/ExternalCallbackWait/ExternalCallbackWait.node.js',
+				'dist/nodes/GenerateCallbackUrl/GenerateCallbackUrl.node.js',
+				'dist/nodes/ExternalCallbackWait/externalCallbackWait.svg',
+				'dist/nodes/ExternalCallbackWait/externalCallbackWait.dark.svg',
+			]),
+		);
+		expect(packed.files.some((p) => /test|\.test\.|\.ts$/.test(p) && !p.endsWith('.d.ts'))).toBe(false);
+	});
+
 	test('each node loads from the tarball, with its name, codex file and light and dark icons', () => {
 		const names: string[] = [];
 		for (const file of packed.manifest.n8n.nodes) {
@@ -70,11 +85,18 @@ describe('a clean clone packs the real package', () => {
 			keywords: string[];
 			dependencies?: object;
 			peerDependencies: Record<string, string>;
+			devDependencies: Record<string, string>;
+			files: string[];
+			n8n: { n8nNodesApiVersion: number };
 		};
 		expect(pkg.name).toBe('n8n-nodes-external-callback');
 		expect(pkg.keywords).toContain('n8n-community-node-package');
 		expect(pkg.dependencies ?? {}).toEqual({});
 		expect(Object.keys(pkg.peerDependencies)).toEqual(['n8n-workflow']);
+		// (was test/e2e/package.test.ts) n8n-core for development only; the community-node fields
+		expect(pkg.devDependencies['n8n-core']).toBeDefined();
+		expect(pkg.n8n.n8nNodesApiVersion).toBe(1);
+		expect(pkg.files).toEqual(['dist', 'CHANGELOG.md']);
 	});
 });
 

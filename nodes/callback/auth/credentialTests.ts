@@ -2,18 +2,12 @@
  * Credential tests (the editor's "Test" / save check) for the credentials that check incoming
  * calls locally: API key, webhook signature and user lookup. There is no service of ours to ask,
  * so each test runs the node's own verifier on calls it builds from the credential, with exactly
- * the options the node uses (guards.ts), and says what a caller could never get through.
+ * the options the node uses (guard.ts), and says what a caller could never get through.
  * Nothing here is sent anywhere; no message holds a key or a secret.
  */
 import { createHmac } from 'node:crypto';
 
-import type {
-	ICredentialDataDecryptedObject,
-	ICredentialTestFunction,
-	ICredentialTestFunctions,
-	ICredentialsDecrypted,
-	INodeCredentialTestResult,
-} from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, INodeCredentialTestResult } from 'n8n-workflow';
 
 import { verifyApiKey } from './apiKey';
 import { type SignatureOptions, verifySignature } from './signature';
@@ -192,17 +186,3 @@ export function testUserLookupCredential(data: ICredentialDataDecryptedObject): 
 		`The lookup URL and headers are valid. ${url.host} is called with each caller's token, so it is not contacted by this test`,
 	);
 }
-
-// ---- For methods.credentialTest --------------------------------------------------------------
-
-const credentialTestOf = (check: (data: ICredentialDataDecryptedObject) => INodeCredentialTestResult): ICredentialTestFunction =>
-	async function (this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-		return check(credential.data ?? {});
-	};
-
-/** `methods.credentialTest` of the nodes; each node's credentials name these in `testedBy`. */
-export const credentialTest = {
-	externalCallbackApiKeyApiTest: credentialTestOf(testApiKeyCredential),
-	externalCallbackSignatureApiTest: credentialTestOf((data) => testSignatureCredential(data)),
-	externalCallbackUserLookupApiTest: credentialTestOf(testUserLookupCredential),
-} satisfies Record<string, ICredentialTestFunction>;

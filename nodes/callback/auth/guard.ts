@@ -1,22 +1,13 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { type ApiKeyOptions, verifyApiKey } from './apiKey';
-import { verifyJwt, type JwtAlgorithm } from './jwt';
+import { verifyJwt, type JwtAlgorithm } from './jwt/verify';
 import { type UserLookupOptions, verifyBackendless, verifyIntrospection, verifyUserLookup } from './providers';
 import { type SignatureOptions, verifySignature, type SignatureScheme } from './signature';
 import { extractToken, type TokenSource } from './token';
 import type { AuthRequest, HttpFetch, Identity } from './types';
 import { authorize } from '../pipeline/authorize';
-
-/** Authentication methods and the n8n credential type each one uses. */
-export const AUTH_CREDENTIALS = {
-	backendless: 'externalCallbackBackendlessApi',
-	jwt: 'externalCallbackJwtApi',
-	introspection: 'externalCallbackIntrospectionOAuth2Api',
-	userLookup: 'externalCallbackUserLookupApi',
-	apiKey: 'externalCallbackApiKeyApi',
-	signature: 'externalCallbackSignatureApi',
-} as const;
+import { AUTH_CREDENTIALS, parseList } from '../constants';
 
 export type AuthMethod = 'none' | keyof typeof AUTH_CREDENTIALS;
 
@@ -29,11 +20,6 @@ export interface GuardSettings {
 }
 
 const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
-const lines = (v: unknown) =>
-	str(v)
-		.split(/[\n,]/)
-		.map((s) => s.trim())
-		.filter(Boolean);
 
 /** Query parameters that carry this node's credential: never part of the output. */
 export function credentialQueryParams(settings: GuardSettings): string[] {
@@ -48,7 +34,7 @@ export function credentialQueryParams(settings: GuardSettings): string[] {
 /** What an API key credential verifies calls with (also what its credential test checks). */
 export function apiKeyOptions(c: ICredentialDataDecryptedObject): ApiKeyOptions {
 	return {
-		keys: lines(c.apiKeys),
+		keys: parseList(c.apiKeys),
 		location: c.location === 'query' ? 'query' : 'header',
 		name: str(c.name) || (c.location === 'query' ? 'api_key' : 'x-api-key'),
 	};
@@ -93,7 +79,7 @@ export async function authenticate(settings: GuardSettings, req: AuthRequest, fe
 			return await verifyJwt(
 				extractToken(req, tokenSource, str(c.readFromName)),
 				{
-					algorithms: (Array.isArray(c.algorithms) ? c.algorithms : lines(c.algorithms)) as JwtAlgorithm[],
+					algorithms: (Array.isArray(c.algorithms) ? c.algorithms : parseList(c.algorithms)) as JwtAlgorithm[],
 					secret: keyType === 'secret' ? str(c.secret) : undefined,
 					publicKey: keyType === 'publicKey' ? str(c.pem) : undefined,
 					jwksUrl: keyType === 'jwks' ? str(c.jwksUrl) : undefined,

@@ -1,4 +1,14 @@
-import type { INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions, type INodeProperties, type INodePropertyOptions } from 'n8n-workflow';
+
+import type { WaitUnit } from '../urls/waitTill';
+
+/** The units of a duration (the wait limit, a URL's lifetime). */
+export const timeUnitOptions: Array<INodePropertyOptions & { value: WaitUnit }> = [
+	{ name: 'Seconds', value: 'seconds' },
+	{ name: 'Minutes', value: 'minutes' },
+	{ name: 'Hours', value: 'hours' },
+	{ name: 'Days', value: 'days' },
+];
 
 /** Parameters of the immediate reply; shared by every entry point that answers a caller. */
 export const responseProperties: INodeProperties[] = [
@@ -35,63 +45,62 @@ export const responseProperties: INodeProperties[] = [
 			},
 		],
 	},
-	{
-		displayName: 'Response Code',
-		name: 'responseCode',
-		type: 'number',
-		typeOptions: { minValue: 200, maxValue: 599 },
-		default: 200,
-		displayOptions: { show: { respond: ['custom'] } },
-	},
-	{
-		displayName: 'Response Body',
-		name: 'responseBody',
-		type: 'string',
-		typeOptions: { rows: 4 },
-		default: '',
-		description: 'Sent as JSON when it parses as JSON (unless a Content-Type header is set), otherwise as text',
-		displayOptions: { show: { respond: ['custom'] } },
-	},
-	{
-		displayName: 'Response Headers',
-		name: 'responseHeaders',
-		type: 'fixedCollection',
-		typeOptions: { multipleValues: true },
-		placeholder: 'Add Header',
-		default: {},
-		displayOptions: { show: { respond: ['custom'] } },
-		options: [
-			{
-				name: 'entries',
-				displayName: 'Header',
-				values: [
-					{ displayName: 'Name', name: 'name', type: 'string', default: '' },
-					{ displayName: 'Value', name: 'value', type: 'string', default: '' },
-				],
-			},
-		],
-	},
-	{
-		displayName: 'Redirect URL',
-		name: 'redirectUrl',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'https://shop.example.com/thank-you',
-		description: 'Absolute http(s) URL; expressions can use the waiting item ($JSON)',
-		displayOptions: { show: { respond: ['redirect'] } },
-	},
-	{
-		displayName: 'Redirect Status',
-		name: 'redirectStatus',
-		type: 'options',
-		default: 302,
-		options: [
-			{ name: '302 Found', value: 302 },
-			{ name: '303 See Other', value: 303 },
-		],
-		displayOptions: { show: { respond: ['redirect'] } },
-	},
+	...updateDisplayOptions({ show: { respond: ['custom'] } }, [
+		{
+			displayName: 'Response Code',
+			name: 'responseCode',
+			type: 'number',
+			typeOptions: { minValue: 200, maxValue: 599 },
+			default: 200,
+		},
+		{
+			displayName: 'Response Body',
+			name: 'responseBody',
+			type: 'string',
+			typeOptions: { rows: 4 },
+			default: '',
+			description: 'Sent as JSON when it parses as JSON (unless a Content-Type header is set), otherwise as text',
+		},
+		{
+			displayName: 'Response Headers',
+			name: 'responseHeaders',
+			type: 'fixedCollection',
+			typeOptions: { multipleValues: true },
+			placeholder: 'Add Header',
+			default: {},
+			options: [
+				{
+					name: 'entries',
+					displayName: 'Header',
+					values: [
+						{ displayName: 'Name', name: 'name', type: 'string', default: '' },
+						{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+					],
+				},
+			],
+		},
+	]),
+	...updateDisplayOptions({ show: { respond: ['redirect'] } }, [
+		{
+			displayName: 'Redirect URL',
+			name: 'redirectUrl',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'https://shop.example.com/thank-you',
+			description: 'Absolute http(s) URL; expressions can use the waiting item ($JSON)',
+		},
+		{
+			displayName: 'Redirect Status',
+			name: 'redirectStatus',
+			type: 'options',
+			default: 302,
+			options: [
+				{ name: '302 Found', value: 302 },
+				{ name: '303 See Other', value: 303 },
+			],
+		},
+	]),
 ];
 
 export const requestOptions: INodeProperties = {

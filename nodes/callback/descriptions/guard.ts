@@ -1,6 +1,6 @@
-import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions, type INodeCredentialDescription, type INodeProperties } from 'n8n-workflow';
 
-import { AUTH_CREDENTIALS } from '../auth/guard';
+import { AUTH_CREDENTIALS } from '../constants';
 
 /** The credential test (a key of `credentialTest`, credentialTests.ts) of each method's credential that has no `test` of its own. */
 export const GUARD_CREDENTIAL_TESTS: Partial<Record<keyof typeof AUTH_CREDENTIALS, string>> = {
@@ -37,26 +37,27 @@ export const guardProperties: INodeProperties[] = [
 			{ name: 'Webhook Signature', value: 'signature', description: 'Stripe, GitHub, Shopify, Slack, Standard Webhooks or HMAC' },
 		],
 	},
-	{
-		displayName: 'Required Roles',
-		name: 'requiredRoles',
-		type: 'string',
-		default: '',
-		placeholder: 'finance, approver',
-		description: 'Comma-separated roles the caller must hold; empty requires none',
-		displayOptions: { hide: { authentication: ['none', 'apiKey', 'signature'] } },
-	},
-	{
-		displayName: 'Roles Match',
-		name: 'rolesMatch',
-		type: 'options',
-		default: 'any',
-		options: [
-			{ name: 'Any of Them', value: 'any' },
-			{ name: 'All of Them', value: 'all' },
-		],
-		displayOptions: { hide: { authentication: ['none', 'apiKey', 'signature'] } },
-	},
+	// Only methods that know who is calling have roles.
+	...updateDisplayOptions({ hide: { authentication: ['none', 'apiKey', 'signature'] } }, [
+		{
+			displayName: 'Required Roles',
+			name: 'requiredRoles',
+			type: 'string',
+			default: '',
+			placeholder: 'finance, approver',
+			description: 'Comma-separated roles the caller must hold; empty requires none',
+		},
+		{
+			displayName: 'Roles Match',
+			name: 'rolesMatch',
+			type: 'options',
+			default: 'any',
+			options: [
+				{ name: 'Any of Them', value: 'any' },
+				{ name: 'All of Them', value: 'all' },
+			],
+		},
+	]),
 	{
 		displayName: 'On Fail Policy',
 		name: 'onFail',

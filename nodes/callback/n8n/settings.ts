@@ -1,25 +1,24 @@
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
-import { AUTH_CREDENTIALS, type AuthMethod, type GuardSettings } from '../auth/guard';
-import type { PipelineSpec } from '../pipeline/run';
+import type { AuthMethod, GuardSettings } from '../auth/guard';
+import { AUTH_CREDENTIALS, PARAMS, parseList } from '../constants';
+import type { CallSettings } from '../pipeline/run';
 import type { RespondMode, ResponseOptions } from '../pipeline/respond';
-import { parseRoleList } from '../pipeline/authorize';
-import { N8N_API_CREDENTIAL } from '../targeting/stable';
 
 /** Reads the parameters every entry point shares (guards, condition, parsing, reply). */
-export async function readCommonSettings(ctx: IWebhookFunctions): Promise<Omit<PipelineSpec, 'activate'>> {
-	const authentication = ctx.getNodeParameter('authentication', 'none') as AuthMethod;
+export async function readCommonSettings(ctx: IWebhookFunctions): Promise<CallSettings> {
+	const authentication = ctx.getNodeParameter(PARAMS.authentication, 'none') as AuthMethod;
 	const credential =
 		authentication === 'none' ? undefined : await ctx.getCredentials(AUTH_CREDENTIALS[authentication]);
 	const guards: GuardSettings = {
 		authentication,
 		credential,
-		requiredRoles: parseRoleList(ctx.getNodeParameter('requiredRoles', '') as string),
+		requiredRoles: parseList(ctx.getNodeParameter('requiredRoles', '') as string),
 		rolesMatch: ctx.getNodeParameter('rolesMatch', 'any') === 'all' ? 'all' : 'any',
 		onFail: ctx.getNodeParameter('onFail', 'error') === 'ignore' ? 'ignore' : 'error',
 	};
 	const options = ctx.getNodeParameter('options', {}) as IDataObject;
-	const stateParameter = ctx.getNodeParameter('stableUrl', false) ? readStateParameter(ctx) : undefined;
+	const stateParameter = ctx.getNodeParameter(PARAMS.stableUrl, false) ? readStateParameter(ctx) : undefined;
 	return {
 		parse: {
 			stripFields: stateParameter ? [stateParameter] : [],
@@ -35,21 +34,6 @@ export async function readCommonSettings(ctx: IWebhookFunctions): Promise<Omit<P
 		ignoredReply: { status: Number(ctx.getNodeParameter('ignoredResponseCode', 200)), body: '' },
 		response: readResponseOptions(ctx),
 	};
-}
-
-/**
- * With the stable URL on, its n8n API key also authenticates the calls it forwards: a reader
- * of it, called only when a call carries a forward (read once per call at most). Undefined when
- * the stable URL is off: such a node sends no forwards, so it accepts none.
- */
-export function stableForwardKey(ctx: IWebhookFunctions): (() => Promise<string | undefined>) | undefined {
-	if (!ctx.getNodeParameter('stableUrl', false)) return undefined;
-	let key: Promise<string | undefined> | undefined;
-	return async () =>
-		await (key ??= ctx
-			.getCredentials(N8N_API_CREDENTIAL)
-			.then((c) => (c?.apiKey ? String(c.apiKey) : undefined))
-			.catch(() => undefined));
 }
 
 function readResponseOptions(ctx: IWebhookFunctions): ResponseOptions {
@@ -74,5 +58,5 @@ function readResponseOptions(ctx: IWebhookFunctions): ResponseOptions {
 
 /** The query/form field that carries the state of state-form URLs (the stable URL's). */
 export function readStateParameter(ctx: { getNodeParameter(name: string, fallback: unknown): unknown }): string {
-	return String(ctx.getNodeParameter('stateParameter', 'state') || 'state').trim() || 'state';
+	return String(ctx.getNodeParameter(PARAMS.stateParameter, 'state') || 'state').trim() || 'state';
 }

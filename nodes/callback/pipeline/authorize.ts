@@ -8,11 +8,3 @@ export function authorize(roles: string[], required: string[], match: 'any' | 'a
 	const ok = match === 'all' ? wanted.every((r) => held.has(r)) : wanted.some((r) => held.has(r));
 	if (!ok) throw missingRole();
 }
-
-/** "admin, finance" or one role per line → ['admin', 'finance']. */
-export function parseRoleList(text: string): string[] {
-	return String(text ?? '')
-		.split(/[\n,]/)
-		.map((r) => r.trim())
-		.filter(Boolean);
-}

@@ -35,6 +35,11 @@ export const ErrorCodes = {
 	NOT_READY: 1052,
 	/** Stable URL: the n8n API (credential) cannot be used. */
 	N8N_API_UNAVAILABLE: 1051,
+	/**
+	 * A credential set on the node cannot be read (n8n cannot decrypt it, or the node may not use
+	 * it); n8n's reason is in its log. Not the caller's fault: fix the credential, then retry.
+	 */
+	CREDENTIAL_UNREADABLE: 1053,
 	INVALID_JSON: 1010,
 	UNSUPPORTED_CONTENT_TYPE: 1011,
 	BODY_TOO_LARGE: 1012,
@@ -118,6 +123,14 @@ export const forwardInvalid = () =>
 	new CallbackError(401, ErrorCodes.FORWARD_INVALID, 'The signature of this forwarded call is invalid or expired');
 export const n8nApiUnavailable = (detail: string) =>
 	new CallbackError(503, ErrorCodes.N8N_API_UNAVAILABLE, `The n8n API cannot be used to find executions (${detail}); check the node's n8n API credential`);
+
+/** `what` names the credential's kind ("n8n API"), never its content. */
+export const credentialUnreadable = (what: string) =>
+	new CallbackError(
+		503,
+		ErrorCodes.CREDENTIAL_UNREADABLE,
+		`The node's ${what} credential cannot be read (see n8n's log); fix the credential in n8n, then retry`,
+	);
 
 export const expired = (at: Date) => new CallbackError(410, ErrorCodes.EXPIRED, `This callback URL expired at ${at.toISOString()}`);
 

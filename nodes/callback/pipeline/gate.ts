@@ -1,4 +1,4 @@
-import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IWebhookResponseData } from 'n8n-workflow';
 
 import { type AuthRequest, type Identity, headerValue } from '../auth/types';
 import { type CallbackError, forwardForeign, forwardInvalid } from './errors';
@@ -13,7 +13,7 @@ import {
 	checkForward,
 	originOf,
 } from '../targeting/forward';
-import { sendReply } from './respond';
+import { type ResponseLike, sendReply } from './respond';
 
 /**
  * What a call to a wait node's resume URL (or fail URL) is, before anything else runs:
@@ -35,28 +35,18 @@ export type ResumeGate =
 
 type HeaderBag = AuthRequest['headers'];
 
-/** The binding a forward must carry to be valid at this webhook of this node in this execution. */
-export function ownBinding(ctx: IWebhookFunctions, webhook: string): ForwardBinding {
-	return {
-		executionId: String(ctx.getExecutionId()),
-		workflowId: String(ctx.getWorkflow().id ?? ''),
-		nodeId: String(ctx.getNode().id ?? ''),
-		webhook,
-	};
-}
-
 /**
- * Reads the forward and origin headers of a call to a resume or fail URL. `forwardKey` reads
+ * Reads the forward and origin headers of a call to a resume or fail URL; `binding` is this
+ * webhook of this node in this execution (n8n/incoming.ts ownBinding). `forwardKey` reads
  * this node's n8n API key (only when a forward is present: a credential read costs n8n 2.x an
  * expression isolate); undefined when the node's stable URL is off, which sends no forwards.
  */
 export async function checkResumeCall(
-	ctx: IWebhookFunctions,
-	webhook: string,
+	headers: HeaderBag,
+	binding: ForwardBinding,
 	forwardKey: (() => Promise<string | undefined>) | undefined,
 ): Promise<ResumeGate> {
-	const headers = ctx.getHeaderData() as HeaderBag;
-	const binding = ownBinding(ctx, webhook);
+	const { webhook } = binding;
 	const origin = headerValue(headers, ORIGIN_HEADER);
 	if (origin !== undefined && (origin !== originOf(binding.workflowId, binding.nodeId) || webhook !== 'default')) {
 		return { kind: 'refused', error: forwardForeign() };
@@ -70,8 +60,8 @@ export async function checkResumeCall(
 }
 
 /** Whether the call is the stable URL's probe (state form: whose execution is this?). */
-export function isProbe(ctx: IWebhookFunctions): boolean {
-	return headerValue(ctx.getHeaderData() as HeaderBag, PROBE_HEADER) !== undefined;
+export function isProbe(headers: HeaderBag): boolean {
+	return headerValue(headers, PROBE_HEADER) !== undefined;
 }
 
 /**
@@ -80,9 +70,7 @@ export function isProbe(ctx: IWebhookFunctions): boolean {
  * nothing to anyone who does not hold the execution's secret already, and it resumes nothing
  * (no workflowData: the execution keeps waiting).
  */
-export function answerProbe(ctx: IWebhookFunctions): IWebhookResponseData {
-	const res = ctx.getResponseObject();
-	const own = ownBinding(ctx, 'default');
+export function answerProbe(res: ResponseLike, own: Pick<ForwardBinding, 'workflowId' | 'nodeId'>): IWebhookResponseData {
 	res.setHeader(PROBE_WORKFLOW_HEADER, own.workflowId);
 	res.setHeader(PROBE_NODE_HEADER, own.nodeId);
 	res.setHeader(OUTCOME_HEADER, 'probe');

@@ -19,55 +19,6 @@ export interface ResponsePlan {
 	body: string;
 }
 
-/**
- * A webhook-description field that n8n can resolve without its expression engine: the
- * expression (what the editor and n8n 1.x evaluate) plus the same logic as a function of the
- * node's parameters. n8n 2.x reads such resolvers under this symbol, and uses one only when the
- * field still holds exactly that expression and the node's parameters hold no expressions;
- * otherwise it evaluates the expression. That saves a sandboxed evaluation per field on every
- * call (measured: the largest part of n8n's per-call cost for a webhook node). The unit tests
- * check that each pair agrees.
- */
-export const WEBHOOK_RESOLVERS = Symbol.for('n8n.webhookDescriptionResolvers');
-
-export interface NativeField {
-	template: string;
-	resolve: (parameters: Record<string, unknown>) => unknown;
-}
-
-/** Spreads into a webhook description: each field's expression plus its resolvers. */
-export function nativeFields<F extends Record<string, NativeField>>(fields: F): { [K in keyof F]: string } {
-	const out: Record<string | symbol, unknown> = {};
-	for (const [name, field] of Object.entries(fields)) out[name] = field.template;
-	out[WEBHOOK_RESOLVERS] = fields;
-	return out as { [K in keyof F]: string };
-}
-
-/**
- * n8n evaluates these on the webhook description: it owns the status code and sends the
- * immediate reply only after the resume was accepted (a lost race never gets a false 200).
- */
-export const RESPONSE_FIELD_DEFINITIONS: Record<'responseMode' | 'responseCode' | 'responseData', NativeField> = {
-	responseMode: {
-		template:
-			'={{ $parameter["respond"] === "lastNode" ? "lastNode" : ($parameter["respond"] === "responseNode" ? "responseNode" : "onReceived") }}',
-		resolve: (p) => (p.respond === 'lastNode' ? 'lastNode' : p.respond === 'responseNode' ? 'responseNode' : 'onReceived'),
-	},
-	responseCode: {
-		template:
-			'={{ $parameter["respond"] === "custom" ? Number($parameter["responseCode"] ?? 200) : ($parameter["respond"] === "redirect" ? Number($parameter["redirectStatus"] ?? 302) : 200) }}',
-		resolve: (p) =>
-			p.respond === 'custom' ? Number(p.responseCode ?? 200) : p.respond === 'redirect' ? Number(p.redirectStatus ?? 302) : 200,
-	},
-	responseData: {
-		template: '={{ $parameter["respond"] === "lastNode" ? "firstEntryJson" : "" }}',
-		resolve: (p) => (p.respond === 'lastNode' ? 'firstEntryJson' : ''),
-	},
-};
-
-/** The reply fields of every callback webhook description (resume URLs and the trigger). */
-export const RESPONSE_FIELDS = nativeFields(RESPONSE_FIELD_DEFINITIONS);
-
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const FORBIDDEN_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection']);
 
@@ -140,12 +91,16 @@ export interface ResponseLike {
 	end(body?: string): unknown;
 }
 
-/** Answers a call that activates nothing (ignored by policy or condition). */
-export function sendReply(res: ResponseLike, status: number, body: string): void {
+/**
+ * Answers a call the node answers itself (ignored, refused by policy, or the stable URL's
+ * reply): the status, the headers (a reply plan's), never cached, a content type for a body.
+ */
+export function sendReply(res: ResponseLike, status: number, body: string, headers: Record<string, string> = {}): void {
 	if (res.headersSent) return;
 	res.status(status);
+	for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
 	res.setHeader('cache-control', 'no-store');
-	if (body) {
+	if (body && !headers['content-type']) {
 		res.setHeader('content-type', body.trim().startsWith('{') || body.trim().startsWith('[') ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8');
 	}
 	res.end(body);

@@ -1,26 +1,53 @@
-import type { IBinaryKeyData, IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IBinaryData, IBinaryKeyData, IDataObject, INodeExecutionData, IWebhookResponseData } from 'n8n-workflow';
 
 import type { HttpFetch, Identity } from '../auth/types';
-import { CONDITION_ERROR_SENTINEL, bindCallback, isTrue, wrapForErrors } from './condition';
-import { CallbackError, conditionError, expired, internalError, notReady } from './errors';
-import { OUTCOME_HEADER } from '../targeting/forward';
 import { credentialQueryParams, guard, type GuardSettings } from '../auth/guard';
+import { OUTCOME_HEADER } from '../targeting/forward';
+import { type Target, type TargetOutcome, type TargetSpec, readTarget, runTarget } from '../targeting/target';
+import { CONDITION_ERROR_SENTINEL, bindCallback, isTrue, wrapForErrors } from './condition';
+import { CallbackError, conditionError, expired, internalError, notReady, unsupportedContentType } from './errors';
 import { buildOutputJson } from './output';
 import { type IncomingCallback, type ParseOptions, type ParsedCallback, parseCallback } from './parse';
-import { type ResponseOptions, type ResponsePlan, planResponse, sendError, sendReply } from './respond';
+import { type ResponseLike, type ResponseOptions, type ResponsePlan, planResponse, sendError, sendReply } from './respond';
 
 /**
- * The activation pipeline every entry point runs:
- * parse → authenticate → authorize → condition → target → activate → respond.
- * Node files supply the options and the `activate` step; nothing else lives in them.
+ * The one pipeline every entry point runs (resume URL, fail URL, stable URL, trigger):
+ * parse → authenticate → authorize → condition → target → resume or start → respond.
+ * Plain TypeScript: everything it reads or writes of n8n comes in through CallIO (built by
+ * n8n/incoming.ts). A stable URL has a "target" stage instead of condition and activation:
+ * it forwards the call to each target's own resume URL, where they run for that execution.
  */
-export interface PipelineSpec {
+
+/** What the pipeline needs of the n8n process that received the call. */
+export interface CallIO {
+	response(): ResponseLike;
+	executionId(): string | undefined;
+	nodeName(): string;
+	/** A warning in n8n's log (messages hold no secrets). */
+	warn(message: string): void;
+	readIncoming(): Promise<IncomingCallback>;
+	/** Whether the process finished starting (unknown counts as ready). */
+	isReady(): Promise<boolean>;
+	/** Outbound HTTP for identity providers. */
+	fetch: HttpFetch;
+	/** n8n evaluates an expression against the waiting item (the condition). */
+	evaluate(expression: string): unknown;
+	binaryFromBuffer(buffer: Buffer, mimeType: string): Promise<IBinaryData>;
+	binaryFromFile(path: string, fileName: string, mimeType: string): Promise<IBinaryData>;
+}
+
+/** The node's settings every entry point shares (n8n/settings.ts reads them). */
+export interface CallSettings {
 	parse: ParseOptions;
 	guards: GuardSettings;
 	/** Raw condition parameter (an `={{ … }}` expression that may use `$callback`); '' for none. */
 	condition: string;
 	/** Reply to a call whose condition is false (default 200, empty body). */
 	ignoredReply: { status: number; body: string };
+	response: ResponseOptions;
+}
+
+export interface PipelineSpec extends CallSettings {
 	/**
 	 * A call forwarded by this node's own stable URL for this execution, checked by the caller
 	 * of the pipeline (the wait node's resume URL): the identity the stable URL's guards found,
@@ -36,269 +63,205 @@ export interface PipelineSpec {
 	expiresAt?: Date;
 	/** Refuse (503) while the receiving n8n process has not finished starting. */
 	checkReadiness?: boolean;
-	response: ResponseOptions;
-	/** Turns the accepted call's item into what n8n should do (resume or start). */
-	activate: (item: INodeExecutionData, parsed: ParsedCallback) => INodeExecutionData[][];
+	/** Stage "target" (the stable URL): which waiting executions the call goes to. */
+	target?: TargetSpec;
+	/** Stage "resume or start": the accepted call's item as what n8n should do. Unused with `target`. */
+	activate?: (item: INodeExecutionData, parsed: ParsedCallback) => INodeExecutionData[][];
 }
 
-interface N8nRequest {
-	method?: string;
-	url?: string;
-	originalUrl?: string;
-	headers: Record<string, string | string[] | undefined>;
-	contentType?: string;
-	rawBody?: Buffer;
-	readRawBody?: () => Promise<void>;
-}
+const ANSWERED: IWebhookResponseData = { noWebhookResponse: true };
 
-const N8N_PARSED = /^(application\/json|application\/x-www-form-urlencoded|text\/plain|multipart\/form-data)$/;
-
-/** Adapts n8n's request to the pipeline's plain IncomingCallback. */
-export async function readIncoming(ctx: IWebhookFunctions): Promise<IncomingCallback> {
-	const req = ctx.getRequestObject() as unknown as N8nRequest;
-	const contentType = String(req.contentType ?? req.headers['content-type'] ?? '')
-		.split(';')[0]
-		.trim()
-		.toLowerCase();
-	if (contentType !== 'multipart/form-data' && !req.rawBody && typeof req.readRawBody === 'function') {
-		// Bodies n8n does not parse (binary, vendor +json) are read here, within n8n's size limit.
-		if (!N8N_PARSED.test(contentType)) await req.readRawBody();
+/** Runs the pipeline for one HTTP call. Refusals answer JSON and leave the execution as it was. */
+export async function runPipeline(io: CallIO, spec: PipelineSpec): Promise<IWebhookResponseData> {
+	const res = io.response();
+	try {
+		if (spec.expiresAt && Date.now() >= spec.expiresAt.getTime()) return fail(io, expired(spec.expiresAt));
+		if (spec.checkReadiness && !(await io.isReady())) {
+			res.setHeader('retry-after', '5');
+			return fail(io, notReady());
+		}
+		const incoming = await io.readIncoming();
+		// Which execution(s): read before the guards (a bad target is the caller's to fix).
+		const target = spec.target ? targetOf(incoming, spec.target) : undefined;
+		const screened = await screenCall(io, spec, incoming, spec.forwarded);
+		if ('refusal' in screened) return refuseCall(io, spec, screened.refusal);
+		if (target && spec.target) return await targetStage(io, spec, spec.target, target, { incoming, identity: screened.identity });
+		const { identity, parsed } = screened;
+		const json = buildOutputJson(parsed, io.executionId()) as unknown as IDataObject;
+		json.user = (identity?.user ?? null) as IDataObject | null;
+		json.roles = identity?.roles ?? [];
+		const callback = { data: parsed.data, query: parsed.query, headers: parsed.headers, method: parsed.method, user: json.user, roles: json.roles };
+		if (!conditionHolds(io, spec.condition, callback)) {
+			res.setHeader(OUTCOME_HEADER, 'ignored');
+			sendReply(res, spec.forwarded ? 200 : spec.ignoredReply.status, spec.forwarded ? '' : spec.ignoredReply.body);
+			return ANSWERED;
+		}
+		const plan = planResponse(spec.response);
+		// Linked to the waiting item, so $('Earlier Node').item still resolves after it.
+		const item: INodeExecutionData = { json, pairedItem: { item: 0 } };
+		const binary = await attachBinary(io, parsed);
+		if (binary) item.binary = binary;
+		const workflowData = activate(spec, item, parsed);
+		return respondActivated(res, plan, workflowData);
+	} catch (error) {
+		return fail(io, error);
 	}
-	const declared = Number(req.headers['content-length']);
-	const url = String(req.originalUrl ?? req.url ?? '');
-	return {
-		method: String(req.method ?? 'GET'),
-		queryLength: url.includes('?') ? url.length - url.indexOf('?') - 1 : 0,
-		contentType,
-		headers: ctx.getHeaderData() as Record<string, string | string[] | undefined>,
-		query: (ctx.getQueryData() ?? {}) as Record<string, unknown>,
-		body: ctx.getBodyData(),
-		rawBody: req.rawBody,
-		contentLength: Number.isFinite(declared) ? declared : undefined,
-	};
 }
 
-async function attachBinary(ctx: IWebhookFunctions, parsed: ParsedCallback): Promise<IBinaryKeyData | undefined> {
-	const binary: IBinaryKeyData = {};
-	if (parsed.binaryBody) {
-		binary.data = await ctx.helpers.prepareBinaryData(
-			parsed.binaryBody.buffer,
-			undefined,
-			parsed.binaryBody.mimeType,
-		);
-	}
-	for (const file of parsed.files) {
-		binary[file.property] = await ctx.nodeHelpers.copyBinaryFile(
-			file.filepath,
-			file.fileName ?? file.property,
-			file.mimeType ?? 'application/octet-stream',
-		);
-	}
-	return Object.keys(binary).length ? binary : undefined;
-}
-
-function applyHeaders(ctx: IWebhookFunctions, plan: ResponsePlan) {
-	const res = ctx.getResponseObject();
-	for (const [name, value] of Object.entries(plan.headers)) res.setHeader(name, value);
-}
-
-/** Where this n8n serves waiting webhooks, from the request itself (loopback to the same process). */
-export function ownBaseUrl(ctx: IWebhookFunctions): string {
-	const req = ctx.getRequestObject() as unknown as { socket?: { localPort?: number; localAddress?: string } };
-	const port = req.socket?.localPort;
-	const address = req.socket?.localAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
-	const host = address.includes(':') ? `[${address}]` : address;
-	return `http://${host}:${port}`;
-}
+export type Screened = { refusal: CallbackError } | { identity: Identity | undefined; parsed: ParsedCallback };
 
 /**
- * Whether the n8n process that received this call has finished starting. Until then its
- * start-up crash recovery marks every running execution as crashed, so a callback resumed in
- * that window would be lost. Unknown (no health endpoint reachable) counts as ready.
+ * Stages parse → authenticate → authorize: the caller's identity and the parsed call, or the
+ * refusal to answer. A call forwarded by this node's stable URL was authenticated there already.
  */
-export async function processReady(ctx: IWebhookFunctions): Promise<boolean> {
+export async function screenCall(
+	io: CallIO,
+	spec: CallSettings,
+	incoming: IncomingCallback,
+	trusted?: { identity: Identity | null },
+): Promise<Screened> {
 	try {
-		const r = (await ctx.helpers.httpRequest({
-			url: `${ownBaseUrl(ctx)}/healthz/readiness`,
-			method: 'GET',
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			timeout: 2000,
-		})) as { statusCode: number };
-		return r.statusCode !== 503;
-	} catch {
-		return true;
+		const parsed = parseCallback(incoming, {
+			...spec.parse,
+			secretQueryParams: [...(spec.parse.secretQueryParams ?? []), ...credentialQueryParams(spec.guards)],
+		});
+		if (trusted) return { identity: trusted.identity ?? undefined, parsed };
+		const identity = await guard(
+			spec.guards,
+			{ method: parsed.method, headers: incoming.headers, query: incoming.query, rawBody: incoming.rawBody },
+			io.fetch,
+		);
+		return { identity, parsed };
+	} catch (error) {
+		return { refusal: asCallbackError(io, error) };
 	}
-}
-
-/** Outbound HTTP for identity providers through n8n's own request helper. */
-export function makeFetch(ctx: IWebhookFunctions): HttpFetch {
-	return async ({ url, method, headers, body, timeoutMs }) => {
-		const res = (await ctx.helpers.httpRequest({
-			url,
-			method,
-			headers,
-			body,
-			timeout: timeoutMs,
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			json: false,
-			encoding: 'text',
-		})) as { statusCode: number; body: unknown };
-		let parsed: unknown = res.body;
-		if (typeof parsed === 'string') {
-			try {
-				parsed = JSON.parse(parsed);
-			} catch {
-				// not JSON: keep the text
-			}
-		}
-		return { status: res.statusCode, body: parsed };
-	};
 }
 
 /** Stage "condition": true when there is none. Throws 422 when it cannot be evaluated. */
-function conditionHolds(ctx: IWebhookFunctions, raw: string, callback: Record<string, unknown>): boolean {
+function conditionHolds(io: CallIO, raw: string, callback: Record<string, unknown>): boolean {
 	const text = String(raw ?? '').trim();
 	if (!text) return true;
 	if (!text.startsWith('=')) return isTrue(text);
 	let value: unknown;
 	try {
-		value = ctx.evaluateExpression(wrapForErrors(bindCallback(text.slice(1), callback)), 0);
+		value = io.evaluate(wrapForErrors(bindCallback(text.slice(1), callback)));
 	} catch (error) {
-		ctx.logger.warn(`Condition of node "${ctx.getNode().name}" failed: ${(error as Error).message}`);
+		io.warn(`Condition of node "${io.nodeName()}" failed: ${(error as Error).message}`);
 		throw conditionError();
 	}
 	if (value === CONDITION_ERROR_SENTINEL) {
-		ctx.logger.warn(`Condition of node "${ctx.getNode().name}" threw while it was evaluated`);
+		io.warn(`Condition of node "${io.nodeName()}" threw while it was evaluated`);
 		throw conditionError();
 	}
 	return isTrue(value);
 }
 
-export type Screened =
-	| { refusal: CallbackError }
-	| { identity: Identity | undefined; parsed: ParsedCallback };
+/** Stage "target", first half: the target the call names, before anything else runs. */
+function targetOf(incoming: IncomingCallback, spec: TargetSpec): Target {
+	// n8n's parser consumes multipart bodies before the node runs: there are no raw bytes
+	// to pass on to a resume URL, so refuse rather than resume with the data missing.
+	if (incoming.contentType === 'multipart/form-data') {
+		throw unsupportedContentType(incoming.contentType, ['application/json', 'application/x-www-form-urlencoded', 'text/plain', '…']);
+	}
+	return readTarget(incoming.query, incoming.body, spec.stateParameter);
+}
+
+/** Stage "target", second half: forward the screened call to the target(s), then answer. */
+async function targetStage(
+	io: CallIO,
+	settings: CallSettings,
+	spec: TargetSpec,
+	target: Target,
+	call: { incoming: IncomingCallback; identity: Identity | undefined },
+): Promise<IWebhookResponseData> {
+	// A single activation answers like the resume URL when the node's Respond option is a
+	// custom reply or a redirect (an OAuth provider's redirect lands the browser on a page);
+	// otherwise FlowRunner-style, 200 with an empty body. Built first: a configuration
+	// mistake is reported before anything is resumed.
+	const custom = settings.response.respond === 'custom' || settings.response.respond === 'redirect';
+	const plan = custom ? planResponse(settings.response) : undefined;
+	const outcome = await runTarget(target, { ...call, carryIdentity: settings.guards.authentication !== 'none' }, spec);
+	return respondTargeted(io.response(), outcome, plan);
+}
+
+function activate(spec: PipelineSpec, item: INodeExecutionData, parsed: ParsedCallback): INodeExecutionData[][] {
+	if (!spec.activate) throw new Error('The pipeline has neither a target nor an activation');
+	return spec.activate(item, parsed);
+}
+
+async function attachBinary(io: CallIO, parsed: ParsedCallback): Promise<IBinaryKeyData | undefined> {
+	const binary: IBinaryKeyData = {};
+	if (parsed.binaryBody) binary.data = await io.binaryFromBuffer(parsed.binaryBody.buffer, parsed.binaryBody.mimeType);
+	for (const file of parsed.files) {
+		binary[file.property] = await io.binaryFromFile(file.filepath, file.fileName ?? file.property, file.mimeType ?? 'application/octet-stream');
+	}
+	return Object.keys(binary).length ? binary : undefined;
+}
 
 /**
- * Stages parse → authenticate → authorize, shared by the resume URL, the stable URL and the
- * trigger: the caller's identity and the parsed call, or the refusal to answer.
+ * Stage "respond" for a resume or start: n8n owns the status code (webhook description) and
+ * sends the immediate reply only once it accepted the resume (a lost race never gets a false
+ * 200). The outcome header tells the stable URL what a forwarded call did.
  */
-export async function screenCall(
-	ctx: IWebhookFunctions,
-	spec: Omit<PipelineSpec, 'activate'>,
-	incoming: IncomingCallback,
-	trusted?: { identity: Identity | null },
-): Promise<Screened> {
-	let parsed: ParsedCallback;
-	try {
-		parsed = parseCallback(incoming, {
-			...spec.parse,
-			secretQueryParams: [...(spec.parse.secretQueryParams ?? []), ...credentialQueryParams(spec.guards)],
-		});
-	} catch (error) {
-		return { refusal: asCallbackError(ctx, error) };
+function respondActivated(res: ResponseLike, plan: ResponsePlan, workflowData: INodeExecutionData[][]): IWebhookResponseData {
+	for (const [name, value] of Object.entries(plan.headers)) res.setHeader(name, value);
+	res.setHeader(OUTCOME_HEADER, 'resumed');
+	return { workflowData, webhookResponse: plan.body };
+}
+
+/** Stage "respond" for a targeted call: the stable URL answers itself. */
+function respondTargeted(res: ResponseLike, outcome: TargetOutcome, plan: ResponsePlan | undefined): IWebhookResponseData {
+	if (outcome.kind === 'all') {
+		sendReply(res, 200, outcome.ids.join(','), { 'content-type': 'text/plain; charset=utf-8' });
+		return ANSWERED;
 	}
-	// A call forwarded by this node's stable URL was authenticated there already.
-	if (trusted) return { identity: trusted.identity ?? undefined, parsed };
-	try {
-		const identity = await guard(
-			spec.guards,
-			{ method: parsed.method, headers: incoming.headers, query: incoming.query, rawBody: incoming.rawBody },
-			makeFetch(ctx),
-		);
-		return { identity, parsed };
-	} catch (error) {
-		return { refusal: asCallbackError(ctx, error) };
-	}
+	if (outcome.repeated) res.setHeader('x-callback-repeated', 'true');
+	res.setHeader('x-execution-id', outcome.id);
+	sendReply(res, plan?.status ?? 200, plan?.body ?? '', plan?.headers);
+	return ANSWERED;
 }
 
 /**
  * Answers a refusal. On Fail Policy IGNORE: a caller refused by the guards (401/403) gets 200
  * and nothing happens. An outage (503) is always answered as one, so that the caller retries.
+ * Refused Calls "Fail the Wait" resumes with the refusal (failTheWait).
  */
-export function refuse(ctx: IWebhookFunctions, spec: Omit<PipelineSpec, 'activate'>, refusal: CallbackError): IWebhookResponseData {
-	if (spec.guards.onFail === 'ignore' && (refusal.status === 401 || refusal.status === 403)) {
-		sendReply(ctx.getResponseObject(), 200, '');
-		return { noWebhookResponse: true };
+function refuseCall(io: CallIO, spec: PipelineSpec, refusal: CallbackError): IWebhookResponseData {
+	const ignored = spec.guards.onFail === 'ignore' && (refusal.status === 401 || refusal.status === 403);
+	if (ignored) {
+		sendReply(io.response(), 200, '');
+		return ANSWERED;
 	}
-	return fail(ctx, refusal);
-}
-
-/** Runs the pipeline for one HTTP call. Refusals answer JSON and leave the execution as it was. */
-export async function runPipeline(ctx: IWebhookFunctions, spec: PipelineSpec): Promise<IWebhookResponseData> {
-	const res = ctx.getResponseObject();
-	try {
-		if (spec.expiresAt && Date.now() >= spec.expiresAt.getTime()) return fail(ctx, expired(spec.expiresAt));
-		if (spec.checkReadiness && !(await processReady(ctx))) {
-			res.setHeader('retry-after', '5');
-			return fail(ctx, notReady());
-		}
-		const incoming = await readIncoming(ctx);
-		const forwarded = spec.forwarded;
-		const screened = await screenCall(ctx, spec, incoming, forwarded);
-		if ('refusal' in screened) {
-			const { refusal } = screened;
-			const ignored = spec.guards.onFail === 'ignore' && (refusal.status === 401 || refusal.status === 403);
-			if (spec.failOnRefusal && !ignored && refusal.status < 500) return failTheWait(ctx, spec, refusal);
-			return refuse(ctx, spec, refusal);
-		}
-		const { identity, parsed } = screened;
-		const json = buildOutputJson(parsed, ctx.getExecutionId()) as unknown as IDataObject;
-		json.user = (identity?.user ?? null) as IDataObject | null;
-		json.roles = identity?.roles ?? [];
-		const callback = { data: parsed.data, query: parsed.query, headers: parsed.headers, method: parsed.method, user: json.user, roles: json.roles };
-		if (!conditionHolds(ctx, spec.condition, callback)) {
-			res.setHeader(OUTCOME_HEADER, 'ignored');
-			sendReply(res, forwarded ? 200 : spec.ignoredReply.status, forwarded ? '' : spec.ignoredReply.body);
-			return { noWebhookResponse: true };
-		}
-		const plan = planResponse(spec.response);
-		// Linked to the waiting item, so $('Earlier Node').item still resolves after it.
-		const item: INodeExecutionData = { json, pairedItem: { item: 0 } };
-		const binary = await attachBinary(ctx, parsed);
-		if (binary) item.binary = binary;
-		const workflowData = spec.activate(item, parsed);
-		applyHeaders(ctx, plan);
-		// Tells the stable URL what a forwarded call did. n8n sends the success reply only once it
-		// accepted the resume; a lost race gets n8n's own error status instead.
-		res.setHeader(OUTCOME_HEADER, 'resumed');
-		return { workflowData, webhookResponse: plan.body };
-	} catch (error) {
-		return fail(ctx, error);
-	}
+	if (spec.failOnRefusal && refusal.status < 500) return failTheWait(io, spec, refusal);
+	return fail(io, refusal);
 }
 
 /**
  * Refused Calls "Fail the Wait": the caller gets its error, and the execution continues with
  * `failed: true` and the refusal as the reason (n8n resumes at most once, as for any call).
  */
-function failTheWait(ctx: IWebhookFunctions, spec: PipelineSpec, refusal: CallbackError): IWebhookResponseData {
-	const res = ctx.getResponseObject();
+function failTheWait(io: CallIO, spec: PipelineSpec, refusal: CallbackError): IWebhookResponseData {
 	const item: INodeExecutionData = {
-		json: { data: null, executionId: ctx.getExecutionId(), receivedAt: new Date().toISOString(), user: null, roles: [] },
+		json: { data: null, executionId: io.executionId(), receivedAt: new Date().toISOString(), user: null, roles: [] },
 		pairedItem: { item: 0 },
 	};
-	const [[resumed]] = spec.activate(item, { method: '', contentType: '', data: null, query: {}, headers: {}, files: [] });
+	const [[resumed]] = activate(spec, item, { method: '', contentType: '', data: null, query: {}, headers: {}, files: [] });
 	resumed.json.failed = true;
 	resumed.json.reason = refusal.message;
-	sendError(res, refusal);
+	sendError(io.response(), refusal);
 	return { workflowData: [[resumed]], noWebhookResponse: true };
 }
 
 /** Stage "respond" for a refusal: documented status + JSON; the execution is left as it was. */
-export function fail(ctx: IWebhookFunctions, error: unknown): IWebhookResponseData {
-	sendError(ctx.getResponseObject(), asCallbackError(ctx, error));
-	return { noWebhookResponse: true };
+export function fail(io: CallIO, error: unknown): IWebhookResponseData {
+	sendError(io.response(), asCallbackError(io, error));
+	return ANSWERED;
 }
 
-function asCallbackError(ctx: IWebhookFunctions, error: unknown): CallbackError {
-	return error instanceof CallbackError ? error : toCallbackError(ctx, error as Error);
-}
-
-function toCallbackError(ctx: IWebhookFunctions, error: Error): CallbackError {
+function asCallbackError(io: CallIO, error: unknown): CallbackError {
+	if (error instanceof CallbackError) return error;
 	// A configuration mistake (bad redirect URL, header name) is the workflow's, not the caller's:
 	// the caller gets a generic 500 JSON, the details go to n8n's log (messages hold no secrets).
-	ctx.logger.warn(`External callback on node "${ctx.getNode().name}" failed: ${error?.message}`);
+	io.warn(`External callback on node "${io.nodeName()}" failed: ${(error as Error)?.message}`);
 	return internalError();
 }

@@ -1,6 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 import type { Identity } from '../auth/types';
+import { RESUME_TOKEN_PARAM } from '../constants';
+import type { IncomingCallback } from '../pipeline/parse';
+import { TARGETING_QUERY_PARAMS } from '../pipeline/redact';
+import type { WaitingExecution } from './search';
 
 /**
  * The stable URL authenticates a caller once, then resumes each candidate execution through
@@ -132,4 +136,115 @@ export function verifyForward(
 /** The value of ORIGIN_HEADER for a wait node. */
 export function originOf(workflowId: string, nodeId: string): string {
 	return `${workflowId} ${nodeId}`;
+}
+
+/* ---- Sending forwards and probes ------------------------------------------------------------ */
+
+/** One outbound request of the stable URL (no redirects followed; any status resolves). */
+export interface OutboundRequest {
+	url: string;
+	method: string;
+	headers: Record<string, string>;
+	body?: string | Buffer;
+	timeoutMs: number;
+}
+
+/** Sends an OutboundRequest (n8n/incoming.ts: n8n's request helper); rejects when unreachable. */
+export type HttpSend = (request: OutboundRequest) => Promise<{ status: number; headers: Record<string, string | string[] | undefined> }>;
+
+/** Where forwards and probes go, and what proves them. */
+export interface ForwardTarget {
+	send: HttpSend;
+	base: string;
+	apiKey: string;
+	workflowId: string;
+	nodeId: string;
+}
+
+const HOP_BY_HOP = new Set<string>(['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'accept-encoding', 'te', 'trailer', ...INTERNAL_HEADERS]);
+
+function passOnHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+	const out: Record<string, string> = {};
+	for (const [name, value] of Object.entries(headers)) {
+		if (value === undefined || HOP_BY_HOP.has(name.toLowerCase())) continue;
+		out[name] = Array.isArray(value) ? value.join(', ') : value;
+	}
+	return out;
+}
+
+function resumeUrlAt(o: ForwardTarget, candidate: WaitingExecution): URL {
+	return new URL(`${o.base}/webhook-waiting/${encodeURIComponent(candidate.id)}/${encodeURIComponent(o.nodeId)}`);
+}
+
+/**
+ * State form, before anything is forwarded: whether the execution a state names belongs to this
+ * workflow and waits at this node. Asked of the execution's own resume URL at this node's id (n8n
+ * routes it to the node of that id in that execution's workflow, after checking the token), with
+ * the probe header and none of the call: the wait node answers with its workflow and node id and
+ * resumes nothing. Twin workflows (one template, the same node ids) differ by workflow id.
+ */
+export async function waitsHere(o: ForwardTarget, candidate: WaitingExecution): Promise<boolean> {
+	const url = resumeUrlAt(o, candidate);
+	url.searchParams.set(RESUME_TOKEN_PARAM, candidate.resumeToken);
+	let r: Awaited<ReturnType<HttpSend>>;
+	try {
+		r = await o.send({ url: url.toString(), method: 'GET', headers: { [PROBE_HEADER]: '1' }, timeoutMs: 30_000 });
+	} catch {
+		return false;
+	}
+	const header = (name: string) => String(r.headers?.[name] ?? '');
+	return (
+		r.status === 200 &&
+		header(OUTCOME_HEADER) === 'probe' &&
+		header(PROBE_WORKFLOW_HEADER) === o.workflowId &&
+		header(PROBE_NODE_HEADER) === o.nodeId
+	);
+}
+
+export type Forwarder = (candidate: WaitingExecution) => Promise<Outcome | 'lost'>;
+
+/** Forwards the screened call to one candidate's resume URL; says what it did there. */
+export function forwarder(
+	o: ForwardTarget & {
+		incoming: IncomingCallback;
+		identity: Identity | undefined;
+		/** The node authenticates callers: the identity found here travels with the forward. */
+		carryIdentity: boolean;
+		stateParameter: string;
+	},
+): Forwarder {
+	const method = o.incoming.method.toUpperCase();
+	const hasBody = !['GET', 'HEAD'].includes(method) && !!o.incoming.rawBody?.length;
+	return async (candidate) => {
+		const url = resumeUrlAt(o, candidate);
+		for (const [name, value] of Object.entries(o.incoming.query)) {
+			if ((TARGETING_QUERY_PARAMS as readonly string[]).includes(name) || name === RESUME_TOKEN_PARAM || name === o.stateParameter) continue;
+			for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(name, String(v));
+		}
+		url.searchParams.set(RESUME_TOKEN_PARAM, candidate.resumeToken);
+		// Signed (forwardIsSigned), the caller's identity travels with the call, bound to this
+		// execution, workflow and node, and the guards do not run again; otherwise the caller's own
+		// headers are passed on (never this package's internal ones), with this node as the origin,
+		// and the resume URL runs the node's guards itself (none, or the state form's).
+		const headers: Record<string, string> = forwardIsSigned({ apiKey: o.apiKey, carryIdentity: o.carryIdentity, resumeToken: candidate.resumeToken })
+			? { [FORWARD_HEADER]: signForward(o.apiKey, { executionId: candidate.id, workflowId: o.workflowId, nodeId: o.nodeId }, o.identity) }
+			: { ...passOnHeaders(o.incoming.headers), [ORIGIN_HEADER]: originOf(o.workflowId, o.nodeId) };
+		const contentType = o.incoming.headers['content-type'];
+		if (hasBody && contentType) headers['content-type'] = String(contentType);
+		// n8n's request helper rebuilds form bodies with URLSearchParams, which takes their text;
+		// every other body goes as the exact bytes received.
+		const raw = o.incoming.rawBody;
+		const body = hasBody && raw ? (/x-www-form-urlencoded/i.test(String(contentType ?? '')) ? raw.toString('utf8') : raw) : undefined;
+		let r: Awaited<ReturnType<HttpSend>>;
+		try {
+			r = await o.send({ url: url.toString(), method, headers, body, timeoutMs: 120_000 });
+		} catch {
+			return 'lost';
+		}
+		const outcome = String(r.headers?.[OUTCOME_HEADER] ?? '');
+		if (r.status < 400 && outcome === 'resumed') return 'resumed';
+		// A false condition answers with the node's Ignored Call Response Code (any status).
+		if (outcome === 'ignored') return 'ignored';
+		return 'lost';
+	};
 }

@@ -1,4 +1,4 @@
-export const GENERATE_NODE_TYPE_SUFFIX = '.generateCallbackUrl';
+import { NODE_TYPES, PARAMS, isNodeType } from '../constants';
 
 /** What reading a generator's output needs from n8n's context (execute or webhook). */
 export interface GeneratorContext {
@@ -20,8 +20,8 @@ export function fromGenerators(ctx: GeneratorContext, expression: (ref: string) 
 	const self = ctx.getNode().name;
 	const values: unknown[] = [];
 	for (const parent of ctx.getParentNodes(self, { includeNodeParameters: true })) {
-		if (!parent.type.endsWith(GENERATE_NODE_TYPE_SUFFIX) || parent.disabled) continue;
-		const target = String(parent.parameters?.waitNode ?? '').trim();
+		if (!isNodeType(parent.type, NODE_TYPES.generate) || parent.disabled) continue;
+		const target = String(parent.parameters?.[PARAMS.waitNode] ?? '').trim();
 		if (target && target !== self) continue;
 		try {
 			values.push(ctx.evaluateExpression(expression(`$(${JSON.stringify(parent.name)})`), 0));

@@ -1,5 +1,5 @@
-/** Methods every External Callback Wait node accepts on its resume URL. */
-export const CALLBACK_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+import { CALLBACK_METHODS, FAIL_PATH_SUFFIX } from '../constants';
+import { SetupError } from './setupError';
 
 /**
  * The resume URL of one wait node: n8n's `$execution.resumeUrl`
@@ -12,6 +12,16 @@ export function buildResumeUrl(executionResumeUrl: string, waitNodeId: string): 
 	return url.toString();
 }
 
+/** Path form: the resume URL of the wait node, its fail URL (failed: true) and their methods. */
+export function pathUrlFields(executionResumeUrl: string, waitNodeId: string): { callbackUrl: string; failUrl: string; methods: string[] } {
+	return {
+		callbackUrl: buildResumeUrl(executionResumeUrl, waitNodeId),
+		// Resumes the same wait with failed: true and the caller's reason.
+		failUrl: buildResumeUrl(executionResumeUrl, `${waitNodeId}${FAIL_PATH_SUFFIX}`),
+		methods: [...CALLBACK_METHODS],
+	};
+}
+
 /**
  * The stable URL of a wait node (`<base>/webhook/<webhookId>/callback`), on the same origin and
  * path prefix as n8n's resume URL (`<base>/webhook-waiting/<id>…`).
@@ -22,16 +32,26 @@ export function buildStableUrl(executionResumeUrl: string, waitNodeWebhookId: st
 	return `${url.origin}${prefix}/webhook/${encodeURIComponent(waitNodeWebhookId)}/callback`;
 }
 
+const BASE_URL_HINT = 'Set "Base URL Override" to the public origin and path prefix of n8n, e.g. https://hooks.example.com/n8n, or leave it empty';
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|[a-z0-9-]+\.localhost)$/i;
 
 /** Checks a base URL override: https, or http for loopback/dev hosts only; no query or hash. */
 export function validateBaseUrl(base: string): URL {
 	const url = URL.canParse(base.trim()) ? new URL(base.trim()) : undefined;
-	if (!url) throw new Error(`Base URL "${base}" is not a URL`);
-	if (url.search || url.hash || url.username || url.password) throw new Error('Base URL must not have a query, fragment or credentials');
+	if (!url) throw new SetupError(`Base URL "${base}" is not a URL`, BASE_URL_HINT);
+	if (url.search || url.hash || url.username || url.password) {
+		throw new SetupError('Base URL must not have a query, fragment or credentials', BASE_URL_HINT);
+	}
 	if (url.protocol === 'https:') return url;
 	if (url.protocol === 'http:' && LOOPBACK.test(url.hostname)) return url;
-	throw new Error('Base URL must start with https:// (http:// only for localhost/loopback)');
+	throw new SetupError('Base URL must start with https:// (http:// only for localhost/loopback)', BASE_URL_HINT);
+}
+
+/** Sets one query parameter on a URL (the API key of a wait node that reads it from the query). */
+export function withQueryParam(url: string, name: string, value: string): string {
+	const out = new URL(url);
+	out.searchParams.set(name, value);
+	return out.toString();
 }
 
 /**

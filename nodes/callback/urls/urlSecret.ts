@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
+import { RESUME_TOKEN_PARAM } from '../constants';
 import { type GeneratorContext, fromGenerators } from './generatorOutput';
 import { decodeState, resumeTokenOf } from './state';
 
@@ -42,7 +43,7 @@ export function urlSecretMatches(given: unknown, expected: unknown): boolean {
 /** Whether n8n's `$execution.resumeUrl` carries n8n's own resume token (n8n 2.x). */
 export function hasN8nResumeToken(resumeUrl: string): boolean {
 	try {
-		return !!new URL(resumeUrl).searchParams.get('signature');
+		return !!new URL(resumeUrl).searchParams.get(RESUME_TOKEN_PARAM);
 	} catch {
 		return false;
 	}
@@ -51,13 +52,13 @@ export function hasN8nResumeToken(resumeUrl: string): boolean {
 /** n8n's resume URL with the package's secret as its `signature` (what 2.x's URL looks like). */
 export function withUrlSecret(resumeUrl: string, secret: string): string {
 	const url = new URL(resumeUrl);
-	url.searchParams.set('signature', secret);
+	url.searchParams.set(RESUME_TOKEN_PARAM, secret);
 	return url.toString();
 }
 
 /** The `signature` the caller sent (n8n 2.x allows `<token>/<suffix>`; the token is before `/`). */
 export function givenSignature(query: Record<string, unknown>): string | undefined {
-	const raw = query.signature;
+	const raw = query[RESUME_TOKEN_PARAM];
 	if (typeof raw !== 'string') return undefined;
 	return raw.split('/')[0] || undefined;
 }

@@ -1,14 +1,21 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import { NODE_TYPES, isNodeType } from '../constants';
+import { SetupError } from './setupError';
 
-export const WAIT_NODE_TYPE_SUFFIX = '.externalCallbackWait';
-
-interface WorkflowNodeLike {
+export interface WorkflowNodeLike {
 	id?: string;
 	name: string;
 	type: string;
 	disabled?: boolean;
 	webhookId?: string;
 	parameters?: Record<string, unknown>;
+}
+
+/** What finding the wait node needs of the running workflow (GenerateCallbackUrl/execute.ts builds it). */
+export interface WorkflowView {
+	/** The name of the node asking (Generate Callback URL). */
+	selfName: string;
+	childNodes(name: string): Array<Pick<WorkflowNodeLike, 'name' | 'type' | 'disabled'>>;
+	node(name: string): WorkflowNodeLike | null | undefined;
 }
 
 export interface WaitNodeInfo {
@@ -18,36 +25,36 @@ export interface WaitNodeInfo {
 	parameters: Record<string, unknown>;
 }
 
+const NAME_IT = 'Set "Wait Node" to the name of the External Callback Wait node the URL should resume';
+
 /**
  * Picks the External Callback Wait node a generated URL targets: the one named, or the only
  * one downstream of the current node. Its id is read from the running workflow (n8n's public
  * node API gives child nodes' names and types but not their ids).
  */
-export function findWaitNode(ctx: IExecuteFunctions, requested: string): WaitNodeInfo {
-	const self = ctx.getNode().name;
+export function findWaitNode(workflow: WorkflowView, requested: string): WaitNodeInfo {
 	let name = requested;
 	if (!name) {
-		const downstream = ctx
-			.getChildNodes(self)
-			.filter((n) => n.type.endsWith(WAIT_NODE_TYPE_SUFFIX) && !n.disabled);
+		const downstream = workflow
+			.childNodes(workflow.selfName)
+			.filter((n) => isNodeType(n.type, NODE_TYPES.wait) && !n.disabled);
 		if (downstream.length !== 1) {
-			throw new Error(
+			throw new SetupError(
 				downstream.length === 0
 					? 'No External Callback Wait node follows this node: connect one or name it in "Wait Node"'
 					: `Several External Callback Wait nodes follow this node (${downstream
 							.map((n) => `"${n.name}"`)
 							.join(', ')}): name the one to resume in "Wait Node"`,
+				downstream.length === 0 ? `Connect an External Callback Wait node after this one, or ${NAME_IT.toLowerCase()}` : NAME_IT,
 			);
 		}
 		name = downstream[0].name;
 	}
-	const workflow = (ctx as unknown as { workflow?: { getNode(name: string): WorkflowNodeLike | null } })
-		.workflow;
-	const node = workflow?.getNode(name);
-	if (!node) throw new Error(`There is no node named "${name}" in this workflow`);
-	if (!node.type.endsWith(WAIT_NODE_TYPE_SUFFIX)) {
-		throw new Error(`Node "${name}" is not an External Callback Wait node`);
+	const node = workflow.node(name);
+	if (!node) throw new SetupError(`There is no node named "${name}" in this workflow`, `${NAME_IT} (names are case-sensitive)`);
+	if (!isNodeType(node.type, NODE_TYPES.wait)) {
+		throw new SetupError(`Node "${name}" is not an External Callback Wait node`, NAME_IT);
 	}
-	if (!node.id) throw new Error(`Node "${name}" has no id; save the workflow and try again`);
+	if (!node.id) throw new SetupError(`Node "${name}" has no id; save the workflow and try again`, 'Save the workflow, then run it again');
 	return { name: node.name, id: node.id, webhookId: node.webhookId, parameters: node.parameters ?? {} };
 }

@@ -1,7 +1,10 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code: runs in Jest on Node, never inside n8n; these rules guard the code that ships (nodes/, credentials/) */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
+
+import { listExecutions, request } from '../../../scripts/lib/http';
 
 import { apiCall, publishWorkflow, until } from './n8n';
 import type { InstanceInfo } from './n8n';
@@ -37,29 +40,40 @@ export interface HttpResult {
 	json: JsonAnswer;
 }
 
-/** fetch's body types (Node's global fetch: a Buffer is a Uint8Array). */
-type FetchBody = NonNullable<Parameters<typeof fetch>[1]>['body'];
+/** Node's headers object as a fetch `Headers` (what the tests read: `.get()`, `.forEach()`). */
+function toHeaders(raw: IncomingHttpHeaders): Headers {
+	const h = new Headers();
+	for (const [name, value] of Object.entries(raw)) {
+		if (value === undefined) continue;
+		for (const v of Array.isArray(value) ? value : [value]) h.append(name, v);
+	}
+	return h;
+}
 
-/** Plain HTTP over loopback; never follows redirects. */
+/**
+ * Plain HTTP over loopback through the scripts' one client (scripts/lib/http.js: keep-alive,
+ * never follows redirects). A FormData body is encoded as fetch would (multipart, its boundary).
+ */
 export async function http(
 	method: string,
 	url: string,
 	init: { headers?: Record<string, string>; body?: string | Buffer | FormData } = {},
 ): Promise<HttpResult> {
-	const r = await fetch(url, {
-		method,
-		headers: init.headers,
-		body: init.body as FetchBody,
-		redirect: 'manual',
-	});
-	const text = await r.text();
+	let body: string | Buffer | undefined;
+	const headers = { ...init.headers };
+	if (init.body instanceof FormData) {
+		const encoded = new Request('http://127.0.0.1/', { method: 'POST', body: init.body });
+		body = Buffer.from(await encoded.arrayBuffer());
+		headers['content-type'] = encoded.headers.get('content-type')!;
+	} else body = init.body;
+	const r = await request(method, url, { headers, body });
 	let json: JsonAnswer | undefined;
 	try {
-		json = text ? (JSON.parse(text) as JsonAnswer) : undefined;
+		json = r.text ? (JSON.parse(r.text) as JsonAnswer) : undefined;
 	} catch {
 		json = undefined;
 	}
-	return { status: r.status, headers: r.headers, text, json: json as JsonAnswer };
+	return { status: r.status, headers: toHeaders(r.headers), text: r.text, json: json as JsonAnswer };
 }
 
 export const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -190,10 +204,9 @@ export class N8nApi {
 		return await this.api<Execution>('GET', `/executions/${id}?includeData=${includeData}`);
 	}
 
+	/** The newest 250 executions of a workflow (one page of the public API's list). */
 	async executions(workflowId: string, status?: string): Promise<Execution[]> {
-		const q = new URLSearchParams({ workflowId, limit: '250' });
-		if (status) q.set('status', status);
-		return (await this.api<{ data: Execution[] }>('GET', `/executions?${q}`)).data;
+		return (await listExecutions(this.info, workflowId, { status, maxPages: 1 })) as Execution[];
 	}
 
 	async waitForStatus(id: string | number, statuses: string[], timeoutMs = 30_000): Promise<Execution> {

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 
 import { type E2eGlobal, ROOT, ensureN8n, newInstance, packAndInstall } from './n8n';
 
-export const STATE_FILE = join(ROOT, 'test-artifacts', 'e2e-state.json');
+/**
+ * Where globalSetup hands the shared n8n to the test files: one file per Jest run (globalSetup
+ * names it in ECB_E2E_STATE_FILE, which the test files inherit), so that two runs on one
+ * checkout do not read each other's n8n.
+ */
+export const stateFile = () => process.env.ECB_E2E_STATE_FILE ?? join(ROOT, 'test-artifacts', 'e2e-state.json');
 
 /** Installs n8n (cached), packs the package, starts one shared n8n for all e2e files. */
 export default async function globalSetup() {
@@ -21,7 +26,8 @@ export default async function globalSetup() {
 	}
 	(globalThis as E2eGlobal).__ECB_N8N__ = instance;
 	mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
-	writeFileSync(STATE_FILE, JSON.stringify({ install, nodesDir, tarball, instance: instance.info }, null, 2));
+	process.env.ECB_E2E_STATE_FILE ??= join(ROOT, 'test-artifacts', `e2e-state-${process.pid}.json`);
+	writeFileSync(stateFile(), JSON.stringify({ install, nodesDir, tarball, instance: instance.info }, null, 2));
 	process.stdout.write(
 		`\n[e2e] n8n ${install.version} up at ${instance.info.baseUrl} in ${Date.now() - t0} ms (log: ${instance.info.logFile})\n`,
 	);

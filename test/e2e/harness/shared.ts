@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 
 import { N8nApi } from './client';
-import { STATE_FILE } from './globalSetup';
+import { stateFile } from './globalSetup';
 import type { InstanceInfo, N8nInstall } from './n8n';
 
 export interface SharedState {
@@ -14,7 +14,7 @@ export interface SharedState {
 
 /** The n8n instance globalSetup started, shared by every e2e test file. */
 export function shared(): { state: SharedState; api: N8nApi; logTail: (n?: number) => string } {
-	const state = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as SharedState;
+	const state = JSON.parse(readFileSync(stateFile(), 'utf8')) as SharedState;
 	return {
 		state,
 		api: new N8nApi(state.instance),

@@ -12,14 +12,14 @@ import { ExternalCallbackUserLookupApi } from '../../../credentials/ExternalCall
 import { ExternalCallbackTrigger } from '../../../nodes/ExternalCallbackTrigger/ExternalCallbackTrigger.node';
 import { ExternalCallbackWait } from '../../../nodes/ExternalCallbackWait/ExternalCallbackWait.node';
 import { GenerateCallbackUrl } from '../../../nodes/GenerateCallbackUrl/GenerateCallbackUrl.node';
+import { credentialTest } from '../../../nodes/callback/n8n/credentialTests';
 import {
-	credentialTest,
 	testApiKeyCredential,
 	testSignatureCredential,
 	testUserLookupCredential,
 } from '../../../nodes/callback/auth/credentialTests';
 import { guardCredentials } from '../../../nodes/callback/descriptions/guard';
-import { N8N_API_CREDENTIAL } from '../../../nodes/callback/targeting/stable';
+import { N8N_API_CREDENTIAL } from '../../../nodes/callback/constants';
 
 /** A fresh random value for every run: the tests hold no secrets. */
 const random = (bytes = 24) => randomBytes(bytes).toString('hex');

@@ -12,7 +12,7 @@ import {
 	type JwtAlgorithm,
 	type JwtDeps,
 	type JwtOptions,
-} from '../../../nodes/callback/auth/jwt';
+} from '../../../nodes/callback/auth/jwt/verify';
 
 /* -------------------------------------------------------------------------------------------- */
 /* Keys and signing helper                                                                      */

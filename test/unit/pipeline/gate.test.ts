@@ -2,7 +2,8 @@ import type { IWebhookFunctions } from 'n8n-workflow';
 
 import { ErrorCodes } from '../../../nodes/callback/pipeline/errors';
 import { FORWARD_HEADER, ORIGIN_HEADER, PROBE_HEADER, originOf, signForward } from '../../../nodes/callback/targeting/forward';
-import { answerProbe, checkResumeCall, isProbe } from '../../../nodes/callback/pipeline/gate';
+import { ownBinding } from '../../../nodes/callback/n8n/incoming';
+import { answerProbe, checkResumeCall as checkHeaders, isProbe as isProbeHeaders } from '../../../nodes/callback/pipeline/gate';
 
 /**
  * The checks a call to a wait node's resume or fail URL passes before the guards (what the wait
@@ -36,6 +37,12 @@ function context(o: { headers?: Record<string, string>; executionId?: string; wo
 	} as unknown as IWebhookFunctions;
 	return { ctx, sent };
 }
+
+type Headers = Record<string, string | string[] | undefined>;
+/** The gate as the wait node calls it: its headers and its binding (n8n/incoming.ts ownBinding). */
+const checkResumeCall = async (ctx: IWebhookFunctions, webhook: string, reader: (() => Promise<string | undefined>) | undefined) =>
+	await checkHeaders(ctx.getHeaderData() as Headers, ownBinding(ctx, webhook), reader);
+const isProbe = (ctx: IWebhookFunctions) => isProbeHeaders(ctx.getHeaderData() as Headers);
 
 // eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- a test fixture, not a secret
 const KEY = 'n8n_api_key_shared_by_two_workflows';
@@ -117,7 +124,7 @@ describe('resume gate: probe', () => {
 	it("answers with this execution's workflow and node id, empty body, and resumes nothing", () => {
 		const { ctx, sent } = context({ headers: { [PROBE_HEADER]: '1' }, workflowId: 'wfA', nodeId: 'n-1' });
 		expect(isProbe(ctx)).toBe(true);
-		expect(answerProbe(ctx)).toEqual({ noWebhookResponse: true });
+		expect(answerProbe(ctx.getResponseObject(), ownBinding(ctx, 'default'))).toEqual({ noWebhookResponse: true });
 		expect(sent.status).toBe(200);
 		expect(sent.body).toBe('');
 		expect(sent.headers['x-external-callback-workflow']).toBe('wfA');

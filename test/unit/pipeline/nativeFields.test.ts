@@ -1,6 +1,10 @@
 import { ExternalCallbackTrigger } from '../../../nodes/ExternalCallbackTrigger/ExternalCallbackTrigger.node';
 import { ExternalCallbackWait } from '../../../nodes/ExternalCallbackWait/ExternalCallbackWait.node';
-import { type NativeField, RESPONSE_FIELD_DEFINITIONS, WEBHOOK_RESOLVERS } from '../../../nodes/callback/pipeline/respond';
+import {
+	RESPONSE_FIELD_DEFINITIONS,
+	WEBHOOK_RESOLVERS,
+	type WebhookDescriptionField as NativeField,
+} from '../../../nodes/callback/descriptions/webhookFields';
 
 /** What n8n's engine computes for a `={{ … }}` template with only `$parameter` in scope. */
 function evaluate(template: string, parameters: Record<string, unknown>): unknown {

@@ -2,14 +2,12 @@ import {
 	type ApiGet,
 	CURSOR_REFUSED,
 	cursorBelow,
-	guessFromHint,
-	hintToStore,
 	oldestWaitingPageAbove,
 	executionState,
 	listWaitingHere,
-	staticDataHint,
 	waitingHereOldestFirst,
 } from '../../../nodes/callback/targeting/search';
+import { guessFromHint, hintToStore, staticDataHint } from '../../../nodes/callback/targeting/anyHint';
 
 /** The oldest waiting id above `after`: the first of the page the search answers with. */
 async function oldestWaitingAbove(get: ApiGet, workflowId: string, after?: number) {

@@ -1,4 +1,5 @@
-import { CALLBACK_METHODS, buildResumeUrl } from '../../../nodes/callback/urls/resumeUrl';
+import { CALLBACK_METHODS } from '../../../nodes/callback/constants';
+import { buildResumeUrl } from '../../../nodes/callback/urls/resumeUrl';
 
 describe('buildResumeUrl', () => {
 	it('appends the node id as a path segment before the query and keeps the signature', () => {

@@ -1,0 +1,90 @@
+import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import { PARAMS, WEBHOOK_NAMES } from '../callback/constants';
+import { callIO, ownBinding } from '../callback/n8n/incoming';
+import { stableForwardKey, targetIO } from '../callback/n8n/n8nApi';
+import { readCommonSettings, readStateParameter } from '../callback/n8n/settings';
+import { answerProbe, checkResumeCall, isProbe } from '../callback/pipeline/gate';
+import { sendReply } from '../callback/pipeline/respond';
+import { fail, runPipeline } from '../callback/pipeline/run';
+import { FORWARD_WEBHOOK, OUTCOME_HEADER } from '../callback/targeting/forward';
+import { generatedExpiry } from '../callback/urls/expiry';
+import { generatedSecrets, givenSignature, hasN8nResumeToken, urlSecretMatches } from '../callback/urls/urlSecret';
+
+type Headers = Record<string, string | string[] | undefined>;
+
+/** Routes by webhook: the stable URL (target stage), or a resume / fail URL of one execution. */
+export async function waitWebhook(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const io = callIO(ctx);
+	const webhookName = ctx.getWebhookName() as string;
+	if (webhookName === WEBHOOK_NAMES.stable) {
+		return await runPipeline(io, {
+			...(await readCommonSettings(ctx)),
+			target: {
+				repeatedStatus: ctx.getNodeParameter(PARAMS.repeatedStatus, 200) === 409 ? 409 : 200,
+				stateParameter: readStateParameter(ctx),
+				io: targetIO(ctx),
+			},
+		});
+	}
+	const failUrl = webhookName === WEBHOOK_NAMES.fail;
+	const headers = ctx.getHeaderData() as Headers;
+	// A forward is valid only where this node's own stable URL made it: this execution, this
+	// workflow, this node, the resume (not the fail) URL. Anything else carrying a forward or
+	// an origin is refused below, before the guards, and never resumes (callback/pipeline/gate.ts).
+	const binding = ownBinding(ctx, failUrl ? WEBHOOK_NAMES.fail : FORWARD_WEBHOOK);
+	const gate = await checkResumeCall(headers, binding, stableForwardKey(ctx));
+	if (!(await hasValidUrlSecret(ctx, gate.kind === 'forwarded'))) {
+		// The same answer n8n 2.x gives for a missing or wrong resume token; the secret is never
+		// echoed, and the execution stays waiting (no workflowData).
+		sendReply(io.response(), 401, JSON.stringify({ error: 'Invalid token' }));
+		return { noWebhookResponse: true };
+	}
+	if (gate.kind === 'refused') {
+		io.response().setHeader(OUTCOME_HEADER, 'refused');
+		return fail(io, gate.error);
+	}
+	// The stable URL's state form asks whose execution this is before it forwards anything.
+	if (isProbe(headers)) return answerProbe(io.response(), binding);
+	return await runPipeline(io, {
+		...(await readCommonSettings(ctx)),
+		forwarded: gate.kind === 'forwarded' ? { identity: gate.identity } : undefined,
+		failOnRefusal: ctx.getNodeParameter(PARAMS.refusedCalls, 'keepWaiting') === 'fail',
+		expiresAt: generatedExpiry(ctx),
+		checkReadiness: true,
+		activate: (item) => {
+			item.json.timedOut = false;
+			item.json.failed = failUrl;
+			item.json.reason = failUrl ? failureReason(item.json.data) : null;
+			return [[item]];
+		},
+	});
+}
+
+/**
+ * n8n 2.x checked its resume token before calling webhook(): nothing to do. n8n 1.x has none:
+ * the call must carry, as `signature`, the secret a Generate Callback URL node targeting this
+ * wait node put into this execution's URLs (read from its output in the run data), or be a call
+ * forwarded by this node's own stable URL (`forwarded`: signed with its n8n API key, bound to
+ * this execution, workflow, node and webhook, 60 s; checked by checkResumeCall). Fails closed.
+ */
+async function hasValidUrlSecret(ctx: IWebhookFunctions, forwarded: boolean): Promise<boolean> {
+	if (hasN8nResumeToken(ctx.evaluateExpression('{{ $execution.resumeUrl }}', 0) as string)) return true;
+	if (forwarded) return true;
+	const given = givenSignature(ctx.getQueryData() as Record<string, unknown>);
+	let matched = false;
+	// every candidate is compared (no early exit), each in constant time
+	for (const secret of generatedSecrets(ctx)) matched = urlSecretMatches(given, secret) || matched;
+	return matched;
+}
+
+/** The caller's reason on a fail URL: `reason`, `message` or `error` of the data, if any. */
+function failureReason(data: unknown): string | null {
+	if (data && typeof data === 'object' && !Array.isArray(data)) {
+		const d = data as Record<string, unknown>;
+		for (const key of ['reason', 'message', 'error']) {
+			if (typeof d[key] === 'string' && d[key]) return d[key] as string;
+		}
+	}
+	return null;
+}

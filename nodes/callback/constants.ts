@@ -1,0 +1,67 @@
+/**
+ * Names and small helpers the three nodes and the engine share. The node and credential
+ * descriptions spell their own names out as literals (n8n's lint rules and the compliance check
+ * read them from the source); a unit test (test/unit/constants.test.ts) keeps them equal to these.
+ */
+
+/** The nodes' `description.name` (n8n's node type is `<package name>.<name>`). */
+export const NODE_TYPES = {
+	wait: 'externalCallbackWait',
+	generate: 'generateCallbackUrl',
+	trigger: 'externalCallbackTrigger',
+} as const;
+
+/** How a node type ends whatever the package name: `<package>.externalCallbackWait`. */
+export const isNodeType = (type: string, name: (typeof NODE_TYPES)[keyof typeof NODE_TYPES]): boolean =>
+	type.endsWith(`.${name}`);
+
+/** Authentication methods and the n8n credential type each one uses. */
+export const AUTH_CREDENTIALS = {
+	backendless: 'externalCallbackBackendlessApi',
+	jwt: 'externalCallbackJwtApi',
+	introspection: 'externalCallbackIntrospectionOAuth2Api',
+	userLookup: 'externalCallbackUserLookupApi',
+	apiKey: 'externalCallbackApiKeyApi',
+	signature: 'externalCallbackSignatureApi',
+} as const;
+
+/** The n8n public-API credential of the stable URL. */
+export const N8N_API_CREDENTIAL = 'externalCallbackN8nApi';
+
+/** Methods every callback URL accepts (wait node resume URLs, the trigger). */
+export const CALLBACK_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+/** Methods of the wait node's stable URL (and of state-form URLs). */
+export const STABLE_METHODS = ['GET', 'POST'] as const;
+
+/** The wait node's webhooks, as getWebhookName() reports them. */
+export const WEBHOOK_NAMES = { resume: 'default', fail: 'fail', stable: 'stable' } as const;
+/** The fail URL's path: the wait node's id plus this (the resume URL's path is the id). */
+export const FAIL_PATH_SUFFIX = '-fail';
+
+/**
+ * The query parameter of n8n 2.x's resume token (`?signature=<token>`); on n8n 1.x the URL
+ * secret of Generate Callback URL stands in the same place.
+ */
+export const RESUME_TOKEN_PARAM = 'signature';
+
+/** Node parameters read outside the description that declares them. */
+export const PARAMS = {
+	authentication: 'authentication',
+	stableUrl: 'stableUrl',
+	stateParameter: 'stateParameter',
+	repeatedStatus: 'repeatedStatus',
+	refusedCalls: 'refusedCalls',
+	waitNode: 'waitNode',
+} as const;
+
+/** An execution id as n8n makes them (sequential digits, or ids of other databases). */
+export const EXECUTION_ID = '[0-9A-Za-z_-]{1,64}';
+export const EXECUTION_ID_PATTERN = new RegExp(`^${EXECUTION_ID}$`);
+
+/** "a, b" or one per line → ['a', 'b'] (keys, roles, algorithms). */
+export function parseList(text: unknown): string[] {
+	return (text === undefined || text === null ? '' : String(text))
+		.split(/[\n,]/)
+		.map((s) => s.trim())
+		.filter(Boolean);
+}

@@ -1,0 +1,148 @@
+import type { IHttpRequestOptions, IWebhookFunctions } from 'n8n-workflow';
+
+import type { HttpFetch } from '../auth/types';
+import type { CallIO } from '../pipeline/run';
+import type { IncomingCallback } from '../pipeline/parse';
+import type { ResponseLike } from '../pipeline/respond';
+import type { ForwardBinding, HttpSend } from '../targeting/forward';
+
+/**
+ * n8n's webhook context as the pipeline's plain CallIO: the request, the response, outbound
+ * HTTP, expressions, binary data and the log. The only place the pipeline meets n8n's objects.
+ */
+export function callIO(ctx: IWebhookFunctions): CallIO {
+	return {
+		response: () => ctx.getResponseObject() as unknown as ResponseLike,
+		executionId: () => ctx.getExecutionId(),
+		nodeName: () => ctx.getNode().name,
+		warn: (message) => ctx.logger.warn(message),
+		readIncoming: async () => await readIncoming(ctx),
+		isReady: async () => await processReady(ctx),
+		fetch: makeFetch(ctx),
+		evaluate: (expression) => ctx.evaluateExpression(expression, 0),
+		binaryFromBuffer: async (buffer, mimeType) => await ctx.helpers.prepareBinaryData(buffer, undefined, mimeType),
+		binaryFromFile: async (path, fileName, mimeType) => await ctx.nodeHelpers.copyBinaryFile(path, fileName, mimeType),
+	};
+}
+
+interface N8nRequest {
+	method?: string;
+	url?: string;
+	originalUrl?: string;
+	headers: Record<string, string | string[] | undefined>;
+	contentType?: string;
+	rawBody?: Buffer;
+	readRawBody?: () => Promise<void>;
+	socket?: { localPort?: number; localAddress?: string };
+}
+
+const N8N_PARSED = /^(application\/json|application\/x-www-form-urlencoded|text\/plain|multipart\/form-data)$/;
+
+/** Adapts n8n's request to the pipeline's plain IncomingCallback. */
+export async function readIncoming(ctx: IWebhookFunctions): Promise<IncomingCallback> {
+	const req = ctx.getRequestObject() as unknown as N8nRequest;
+	const contentType = String(req.contentType ?? req.headers['content-type'] ?? '')
+		.split(';')[0]
+		.trim()
+		.toLowerCase();
+	if (contentType !== 'multipart/form-data' && !req.rawBody && typeof req.readRawBody === 'function') {
+		// Bodies n8n does not parse (binary, vendor +json) are read here, within n8n's size limit.
+		if (!N8N_PARSED.test(contentType)) await req.readRawBody();
+	}
+	const declared = Number(req.headers['content-length']);
+	const url = String(req.originalUrl ?? req.url ?? '');
+	return {
+		method: String(req.method ?? 'GET'),
+		queryLength: url.includes('?') ? url.length - url.indexOf('?') - 1 : 0,
+		contentType,
+		headers: ctx.getHeaderData() as Record<string, string | string[] | undefined>,
+		query: (ctx.getQueryData() ?? {}) as Record<string, unknown>,
+		body: ctx.getBodyData(),
+		rawBody: req.rawBody,
+		contentLength: Number.isFinite(declared) ? declared : undefined,
+	};
+}
+
+/** Where this n8n serves waiting webhooks, from the request itself (loopback to the same process). */
+export function ownBaseUrl(ctx: IWebhookFunctions): string {
+	const req = ctx.getRequestObject() as unknown as N8nRequest;
+	const port = req.socket?.localPort;
+	const address = req.socket?.localAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+	const host = address.includes(':') ? `[${address}]` : address;
+	return `http://${host}:${port}`;
+}
+
+/**
+ * Whether the n8n process that received this call has finished starting. Until then its
+ * start-up crash recovery marks every running execution as crashed, so a callback resumed in
+ * that window would be lost. Unknown (no health endpoint reachable) counts as ready.
+ */
+export async function processReady(ctx: IWebhookFunctions): Promise<boolean> {
+	try {
+		const r = (await ctx.helpers.httpRequest({
+			url: `${ownBaseUrl(ctx)}/healthz/readiness`,
+			method: 'GET',
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: 2000,
+		})) as { statusCode: number };
+		return r.statusCode !== 503;
+	} catch {
+		return true;
+	}
+}
+
+/** Outbound HTTP for identity providers through n8n's own request helper. */
+export function makeFetch(ctx: IWebhookFunctions): HttpFetch {
+	return async ({ url, method, headers, body, timeoutMs }) => {
+		const res = (await ctx.helpers.httpRequest({
+			url,
+			method,
+			headers,
+			body,
+			timeout: timeoutMs,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			json: false,
+			encoding: 'text',
+		})) as { statusCode: number; body: unknown };
+		let parsed: unknown = res.body;
+		if (typeof parsed === 'string') {
+			try {
+				parsed = JSON.parse(parsed);
+			} catch {
+				// not JSON: keep the text
+			}
+		}
+		return { status: res.statusCode, body: parsed };
+	};
+}
+
+/** The stable URL's forwards and probes through n8n's request helper (no redirects followed). */
+export function makeSend(ctx: IWebhookFunctions): HttpSend {
+	return async ({ url, method, headers, body, timeoutMs }) => {
+		const r = (await ctx.helpers.httpRequest({
+			url,
+			method: method as IHttpRequestOptions['method'],
+			headers,
+			...(body !== undefined ? { body } : {}),
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			disableFollowRedirect: true,
+			encoding: 'text',
+			json: false,
+			timeout: timeoutMs,
+		})) as { statusCode: number; headers: Record<string, string | string[] | undefined> };
+		return { status: r.statusCode, headers: r.headers };
+	};
+}
+
+/** The binding a forward must carry to be valid at this webhook of this node in this execution. */
+export function ownBinding(ctx: IWebhookFunctions, webhook: string): ForwardBinding {
+	return {
+		executionId: String(ctx.getExecutionId()),
+		workflowId: String(ctx.getWorkflow().id ?? ''),
+		nodeId: String(ctx.getNode().id ?? ''),
+		webhook,
+	};
+}

@@ -1,0 +1,161 @@
+import type { Identity } from '../auth/types';
+import { EXECUTION_ID_PATTERN } from '../constants';
+import { alreadyResumed, badTarget, finished, n8nApiUnavailable, notWaiting } from '../pipeline/errors';
+import type { IncomingCallback } from '../pipeline/parse';
+import { TARGETING_QUERY_PARAMS } from '../pipeline/redact';
+import { decodeState } from '../urls/state';
+import { staticDataHint } from './anyHint';
+import { type ForwardTarget, type Forwarder, type HttpSend, forwarder, waitsHere } from './forward';
+import { runPool } from './pool';
+import { ApiError, type ApiGet, type WaitingExecution, executionState, listWaitingHere, waitingHereOldestFirst } from './search';
+
+/**
+ * Stage "target" of the stable URL: which waiting execution(s) a call goes to, and the call
+ * forwarded to each one's own resume URL (where n8n checks its token and the wait node runs the
+ * rest of the pipeline for that execution). Plain TypeScript: n8n's API, HTTP and the node's
+ * static data come in through TargetIO (n8n/n8nApi.ts, n8n/incoming.ts build it).
+ */
+export type Target =
+	| { kind: 'id'; id: string }
+	| { kind: 'any' }
+	| { kind: 'all' }
+	| { kind: 'state'; execution: WaitingExecution };
+
+/** What the stage did: one execution resumed (or already resumed by this node), or several. */
+export type TargetOutcome = { kind: 'one'; id: string; repeated?: boolean } | { kind: 'all'; ids: string[] };
+
+/** The node's n8n API credential, as read for this call. */
+export interface N8nApiAccess {
+	apiKey: string;
+	baseUrl: string;
+	webhookBaseUrl: string;
+}
+
+export interface TargetIO {
+	workflowId: string;
+	nodeId: string;
+	nodeName: string;
+	/** Undefined when no credential is set; throws (a CallbackError) when it cannot be read. */
+	n8nApi(): Promise<N8nApiAccess | undefined>;
+	apiGet(base: string, apiKey: string): ApiGet;
+	send: HttpSend;
+	/** This n8n process's own address (loopback), for a state without a credential. */
+	ownBaseUrl(): string;
+	/** The node's workflow static data (`any`'s hint). */
+	staticData(): Record<string, unknown>;
+}
+
+export interface TargetSpec {
+	/** Answer to a repeated call for an execution this node already resumed. */
+	repeatedStatus: 200 | 409;
+	/** Name of the state parameter of state-form URLs (query or form field). */
+	stateParameter: string;
+	io: TargetIO;
+}
+
+/** The screened call, as the guards admitted it. */
+export interface TargetCall {
+	incoming: IncomingCallback;
+	identity: Identity | undefined;
+	carryIdentity: boolean;
+}
+
+const ALL_PARALLELISM = 8;
+const trim = (url: string) => url.replace(/\/+$/, '');
+
+/** `execution` or `executionId` (an id, `any` or `all`, given once), or a state. */
+export function readTarget(query: Record<string, unknown>, body: unknown, stateParameter: string): Target {
+	const given = TARGETING_QUERY_PARAMS.filter((p) => query[p] !== undefined);
+	const stateValue =
+		query[stateParameter] ??
+		(body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>)[stateParameter] : undefined);
+	if (given.length === 0 && stateValue !== undefined) {
+		const state = decodeState(stateValue);
+		if (!state) throw badTarget(`The ${stateParameter} parameter is not a valid state`);
+		return { kind: 'state', execution: { id: state.executionId, resumeToken: state.resumeToken, startedAt: '' } };
+	}
+	if (given.length === 0) throw badTarget('Say which execution to resume: ?execution=<id>, any or all');
+	if (given.length > 1 || Array.isArray(query[given[0]])) {
+		throw badTarget('Give the execution parameter once (execution or executionId)');
+	}
+	const value = String(query[given[0]]).trim();
+	if (value === 'any' || value === 'all') return { kind: value };
+	if (!EXECUTION_ID_PATTERN.test(value)) throw badTarget('The execution parameter must be an execution id, any or all');
+	return { kind: 'id', id: value };
+}
+
+/** Finds the target(s) and resumes each through its resume URL. Throws the CallbackError to answer. */
+export async function runTarget(target: Target, call: TargetCall, spec: TargetSpec): Promise<TargetOutcome> {
+	try {
+		return await dispatch(target, call, spec);
+	} catch (error) {
+		throw apiErrorAsRefusal(error);
+	}
+}
+
+/** n8n's API answered an error status: the caller gets 503 (1051), with why. */
+function apiErrorAsRefusal(error: unknown): unknown {
+	if (!(error instanceof ApiError)) return error;
+	return n8nApiUnavailable(error.status === 401 || error.status === 403 ? 'the API key was refused' : `status ${error.status}`);
+}
+
+async function dispatch(target: Target, call: TargetCall, spec: TargetSpec): Promise<TargetOutcome> {
+	const { io } = spec;
+	const credentials = await io.n8nApi();
+	const route = (base: string, apiKey: string): ForwardTarget => ({ send: io.send, base, apiKey, workflowId: io.workflowId, nodeId: io.nodeId });
+	const forwardTo = (to: ForwardTarget) => forwarder({ ...to, ...call, stateParameter: spec.stateParameter });
+	if (target.kind === 'state') {
+		// No n8n API needed: the state holds the resume token; n8n checks it. A state names an
+		// execution, not its workflow or node, and whoever holds one can send it to any stable
+		// URL: the execution's own resume URL is asked first whose it is (a probe, which resumes
+		// nothing), and only one of this workflow waiting at this node is forwarded the call.
+		const to = route(trim(credentials?.webhookBaseUrl || credentials?.baseUrl || io.ownBaseUrl()), credentials?.apiKey ?? '');
+		if (!(await waitsHere(to, target.execution)) || (await forwardTo(to)(target.execution)) !== 'resumed') {
+			throw notWaiting('No execution is waiting at this node for this state');
+		}
+		return { kind: 'one', id: target.execution.id };
+	}
+	if (!credentials?.apiKey) throw n8nApiUnavailable('no n8n API credential is set on the node');
+	const base = trim(credentials.baseUrl);
+	const get = io.apiGet(base, credentials.apiKey);
+	// id, any and all: n8n's API says which workflow an execution belongs to and where it waits
+	// (search.ts); only this workflow's executions waiting at this node are forwarded to.
+	const forward = forwardTo(route(trim(credentials.webhookBaseUrl) || base, credentials.apiKey));
+	if (target.kind === 'id') return await resumeById(target.id, get, forward, spec);
+	if (target.kind === 'any') {
+		// Oldest first, found one at a time (a bisection on the id, not a full listing), so
+		// the cost grows with the log of the number waiting, not the number itself; the
+		// node's static data remembers where the last search found the oldest, so a queue
+		// that `any` drains is usually found with one request (anyHint.ts).
+		const hint = staticDataHint(io.staticData());
+		for await (const candidate of waitingHereOldestFirst(get, io.workflowId, io.nodeName, hint)) {
+			if ((await forward(candidate)) === 'resumed') return { kind: 'one', id: candidate.id };
+		}
+		throw notWaiting('No execution waiting at this node accepted the call');
+	}
+	const candidates = await listWaitingHere(get, io.workflowId, io.nodeName);
+	const { results } = await runPool(candidates.length, ALL_PARALLELISM, async (i) => await forward(candidates[i]));
+	const broken = results.find((r): r is { error: unknown } => typeof r === 'object' && r !== null);
+	if (broken) throw broken.error; // a forward that could not even be built (a bad base URL)
+	const ids = candidates.filter((_, i) => results[i] === 'resumed').map((c) => c.id);
+	if (!ids.length) throw notWaiting('No execution waiting at this node accepted the call');
+	ids.sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
+	return { kind: 'all', ids };
+}
+
+async function resumeById(id: string, get: ApiGet, forward: Forwarder, spec: TargetSpec): Promise<TargetOutcome> {
+	const state = await executionState(get, id, spec.io.workflowId, spec.io.nodeName);
+	if (state.kind === 'resumed-here') {
+		if (spec.repeatedStatus === 409) throw alreadyResumed(id);
+		return { kind: 'one', id, repeated: true };
+	}
+	if (state.kind === 'finished') throw finished(id);
+	if (state.kind !== 'waiting-here') throw notWaiting(`Execution ${id} is not waiting at this node`);
+	const outcome = await forward(state.execution);
+	if (outcome !== 'resumed') {
+		throw outcome === 'ignored'
+			? notWaiting(`Execution ${id} did not accept this call (its condition is false)`)
+			: notWaiting(`Execution ${id} is no longer waiting at this node`);
+	}
+	return { kind: 'one', id };
+}

@@ -1,0 +1,100 @@
+// Phases 4/5: `?execution=any` with many executions waiting vs a direct resume-URL call (and
+// ?execution=<id>, a miss, n8n's own webhook floor), n8n's RSS before, with and after them.
+'use strict';
+const { performance } = require('node:perf_hooks');
+
+const { request } = require('../../lib/http');
+const { sleep, until } = require('../../lib/n8n');
+const { cpuMs, cpuSnapshot, memLine, memorySampled, settledRss } = require('../procfs');
+const { f1, pct } = require('../stats');
+const { chain, noOp, webhookNode } = require('../workflows');
+
+/** @returns {Promise<object>} any, memBeforeAny, memWaiting, memAfterAny, memRestart, cpuBeforeRestart */
+async function run(ctx) {
+	const { n8n, sizes, log, ex } = ctx;
+	const { n8nCred } = ctx;
+	const out = {};
+	const n = sizes.BENCH_ANY_WAITING;
+	const calls = sizes.BENCH_ANY_CALLS;
+	log(`phase 4/5: any with ${n} waiting (${calls} calls) vs direct resume-URL calls; RSS`);
+	const deadline = Date.now() + ctx.phaseMs;
+	const p = await ex.publishStable('any', n8nCred);
+	// n8n's own cheapest production webhook (Webhook node, reply on receipt): the floor any
+	// production-webhook URL pays before its node runs — `any` pays it once on the stable URL
+	// and once more on the resume URL it forwards to.
+	const floor = await n8n.publish(chain('webhook floor', [webhookNode('onReceived'), noOp()]));
+	await until('floor webhook', async () => ((await request('POST', floor.triggerUrl, { body: {} })).status === 200 ? true : undefined), 30_000);
+	await ex.drain(floor.id, 'floor warm-up');
+	await sleep(2000);
+	out.memBeforeAny = await memorySampled(n8n.info.pid);
+	log(`  RSS before creating them: ${memLine(out.memBeforeAny)}`);
+	const c = await ex.createWaiting('any: create', p.triggerUrl, p.id, n, deadline);
+	await ex.drain(p.id, 'any: create');
+	const callDeadline = Date.now() + ctx.phaseMs; // the calls get their own time limit
+	await sleep(2000);
+	out.memWaiting = await memorySampled(n8n.info.pid);
+	log(`  RSS with ${c.waiting} waiting: ${memLine(out.memWaiting)}`);
+	// What `any` does first: list every waiting execution of the workflow with its data (public API).
+	const pages = [];
+	const tl = performance.now();
+	const list = await ex.list(p.id, { status: 'waiting', includeData: true, deadline: callDeadline, onPage: (page) => pages.push(page) });
+	const listMs = performance.now() - tl;
+	const newest = list.filter((e) => e.data && e.data.resumeToken).sort((a, b) => Number(b.id) - Number(a.id)); // `any` takes the oldest
+	const direct = newest.filter((_, i) => i % 2 === 0).map((e) => ({ id: String(e.id), url: `${n8n.info.baseUrl}/webhook-waiting/${e.id}/${p.wait.id}?signature=${e.data.resumeToken}` }));
+	const byId = newest.filter((_, i) => i % 2 === 1).map((e) => ({ id: String(e.id), url: `${p.stableUrl}?execution=${e.id}` }));
+	// one execution with its data through the public API, as ?execution=<id> does (client side)
+	const single = [];
+	for (const e of newest.slice(-5)) {
+		const r = await request('GET', `${n8n.info.baseUrl}/api/v1/executions/${e.id}?includeData=true`, { headers: { 'X-N8N-API-KEY': n8n.info.apiKey } });
+		single.push(r.ms);
+	}
+	log(`  listing ${list.length} waiting with data (for comparison; any no longer lists them): ${f1(listMs)} ms, ${pages.length} pages, ` +
+		`page p50 ${f1(pct(pages.map((x) => x.ms), 50))} ms, ${f1(pages.reduce((s, x) => s + x.bytes, 0) / 1048576)} MB`);
+	// interleaved: any on the stable URL, a direct resume URL, the stable URL with ?execution=<id>
+	const KINDS = ['any', 'direct', 'byId', 'miss', 'hook'];
+	const lat = Object.fromEntries(KINDS.map((k) => [k, []]));
+	const cpu = Object.fromEntries(KINDS.map((k) => [k, []]));
+	const statuses = Object.fromEntries(KINDS.map((k) => [k, {}]));
+	const want = { any: 200, direct: 200, byId: 200, miss: 404, hook: 200 };
+	const anyIds = [];
+	for (let i = 0; i < calls && Date.now() < callDeadline; i++) {
+		const miss = { url: `${p.stableUrl}?execution=99999999` }; // webhook + one API GET (404), nothing forwarded
+		const hook = { url: floor.triggerUrl, method: 'POST', body: { i } };
+		for (const [k, target] of [['any', { url: `${p.stableUrl}?execution=any` }], ['direct', direct[i]], ['byId', byId[i]], ['miss', miss], ['hook', hook]]) {
+			if (!target) continue;
+			const url = target.url;
+			const c0 = cpuMs(n8n.info.pid);
+			const a = await request(target.method || 'GET', url, { timeoutMs: 600_000, body: target.body }).catch((e) => ({ status: 'error', text: e.message, ms: NaN, headers: {} }));
+			statuses[k][a.status] = (statuses[k][a.status] || 0) + 1;
+			if (a.status === want[k]) {
+				lat[k].push(a.ms);
+				cpu[k].push(cpuMs(n8n.info.pid) - c0);
+				if (k === 'any') anyIds.push(a.headers['x-execution-id']);
+			} else if (statuses[k][a.status] === 1) log(`  ${k} #${i}: ${a.status} ${a.text.slice(0, 200)}`);
+			await ex.settle(k === 'any' ? a.headers['x-execution-id'] : target.id, a.status === 200 && k !== 'miss');
+		}
+	}
+	const anyLat = lat.any;
+	const directLat = lat.direct;
+	await ex.drain(p.id, 'any calls');
+	await ex.drain(floor.id, 'floor calls');
+	out.memAfterAny = await memorySampled(n8n.info.pid, 6);
+	out.any = { create: c, listMs, pages, listed: list.length, anyLat, directLat, byIdLat: lat.byId, missLat: lat.miss, hookLat: lat.hook, single, cpu, statuses, anyIds: anyIds.slice(0, 5) };
+	for (const k of KINDS) {
+		log(`  ${k}: p50 ${f1(pct(lat[k], 50))} ms p95 ${f1(pct(lat[k], 95))} ms, n8n CPU p50 ${f1(pct(cpu[k], 50))} ms/call ${JSON.stringify(statuses[k])}`);
+	}
+	log(`  RSS after: ${memLine(out.memAfterAny)}`);
+	// The same n8n holding them, idle, measured as the start-up figure was: a fresh process (as
+	// after a deploy or a restart) 15 s after it is ready. The readings above are of the process
+	// that did the work of creating them (V8 keeps its heap grown); this one is what the waiting
+	// executions themselves cost.
+	out.memRestart = { waitingBefore: await ex.countWaiting(p.id) };
+	out.cpuBeforeRestart = cpuSnapshot(n8n.info.pid); // the phase's CPU share is of the process that did the work
+	await n8n.restart();
+	out.memRestart.mem = await settledRss(n8n.info.pid);
+	out.memRestart.waitingAfter = await ex.countWaiting(p.id);
+	log(`  RSS of a fresh process with ${out.memRestart.waitingAfter} waiting (restarted; ${out.memRestart.waitingBefore} before): ${memLine(out.memRestart.mem)}`);
+	return out;
+}
+
+module.exports = { run, name: '4/5 any and RSS', enabled: (sizes) => sizes.BENCH_ANY_WAITING > 0 };

@@ -1,0 +1,46 @@
+import type { IWebhookFunctions } from 'n8n-workflow';
+
+import { N8N_API_CREDENTIAL } from '../../../nodes/callback/constants';
+import { readN8nApi } from '../../../nodes/callback/n8n/n8nApi';
+import { CallbackError, ErrorCodes } from '../../../nodes/callback/pipeline/errors';
+
+type Reader = Pick<IWebhookFunctions, 'getCredentials' | 'getNode' | 'logger'>;
+
+/** A context with the node's credential reference (or none) and what getCredentials does. */
+function context(o: { set: boolean; read: () => Promise<Record<string, unknown>> }) {
+	const warnings: string[] = [];
+	const ctx = {
+		getCredentials: async () => await o.read(),
+		getNode: () => ({ name: 'Wait', credentials: o.set ? { [N8N_API_CREDENTIAL]: { id: '1', name: 'n8n' } } : undefined }),
+		logger: { warn: (message: string) => warnings.push(message) },
+	} as unknown as Reader;
+	return { ctx, warnings };
+}
+
+describe('the n8n API credential of the stable URL', () => {
+	test('read: key, base URL and webhook base URL as text', async () => {
+		const { ctx } = context({ set: true, read: async () => ({ apiKey: 'k', baseUrl: 'http://127.0.0.1:5678' }) });
+		await expect(readN8nApi(ctx)).resolves.toEqual({ apiKey: 'k', baseUrl: 'http://127.0.0.1:5678', webhookBaseUrl: '' });
+	});
+
+	test('none set on the node: undefined (the caller is told no credential is set)', async () => {
+		const { ctx, warnings } = context({
+			set: false,
+			read: async () => await Promise.reject(new Error('Node does not require credentials')),
+		});
+		await expect(readN8nApi(ctx)).resolves.toBeUndefined();
+		expect(warnings).toEqual([]);
+	});
+
+	test('set but unreadable: logged with n8n\'s reason, answered 503 with code 1053 and no secret', async () => {
+		const { ctx, warnings } = context({
+			set: true,
+			read: async () => await Promise.reject(new Error('Credentials could not be decrypted')),
+		});
+		const error = await readN8nApi(ctx).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(CallbackError);
+		expect([(error as CallbackError).status, (error as CallbackError).code]).toEqual([503, ErrorCodes.CREDENTIAL_UNREADABLE]);
+		expect((error as CallbackError).message).not.toContain('decrypted');
+		expect(warnings).toEqual(['The n8n API credential of node "Wait" cannot be read: Credentials could not be decrypted']);
+	});
+});

@@ -1,0 +1,76 @@
+import { ErrorCodes } from '../../../nodes/callback/pipeline/errors';
+import type { HttpSend, OutboundRequest } from '../../../nodes/callback/targeting/forward';
+import type { ApiGet } from '../../../nodes/callback/targeting/search';
+import { type TargetIO, type TargetSpec, readTarget, runTarget } from '../../../nodes/callback/targeting/target';
+import { encodeState } from '../../../nodes/callback/urls/state';
+
+const TOKEN = 'a'.repeat(64);
+const waiting = (id: string) => ({ id, workflowId: 'wf1', status: 'waiting', startedAt: `2026-01-01T00:00:${id.padStart(2, '0')}Z`, data: { resumeToken: TOKEN, resultData: { lastNodeExecuted: 'Wait' } } });
+
+/** A fake n8n: its API lists `ids` as waiting at node "Wait"; each resume URL answers `resumed`. */
+function io(o: { ids?: string[]; credential?: boolean; lose?: string[] } = {}) {
+	const sent: OutboundRequest[] = [];
+	const get: ApiGet = async (path) => {
+		const one = /^\/api\/v1\/executions\/([^?]+)/.exec(path);
+		if (one) return (o.ids ?? []).includes(one[1]) ? { status: 200, body: waiting(one[1]) } : { status: 404, body: {} };
+		return { status: 200, body: { data: (o.ids ?? []).map(waiting), nextCursor: null } };
+	};
+	const send: HttpSend = async (request) => {
+		sent.push(request);
+		if (request.headers['x-external-callback-probe']) {
+			return { status: 200, headers: { 'x-external-callback-outcome': 'probe', 'x-external-callback-workflow': 'wf1', 'x-external-callback-node': 'n-1' } };
+		}
+		const lost = (o.lose ?? []).some((id) => request.url.includes(`/webhook-waiting/${id}/`));
+		return { status: lost ? 409 : 200, headers: lost ? {} : { 'x-external-callback-outcome': 'resumed' } };
+	};
+	const target: TargetIO = {
+		workflowId: 'wf1',
+		nodeId: 'n-1',
+		nodeName: 'Wait',
+		n8nApi: async () => (o.credential === false ? undefined : { apiKey: 'key', baseUrl: 'http://127.0.0.1:5678/', webhookBaseUrl: '' }),
+		apiGet: () => get,
+		send,
+		ownBaseUrl: () => 'http://127.0.0.1:1',
+		staticData: () => ({}),
+	};
+	const spec: TargetSpec = { repeatedStatus: 200, stateParameter: 'state', io: target };
+	return { spec, sent };
+}
+
+const call = { incoming: { method: 'POST', contentType: 'application/json', headers: {}, query: {}, body: {}, rawBody: Buffer.from('{}') }, identity: undefined, carryIdentity: false };
+
+describe('stage "target": which execution(s)', () => {
+	test('an id, any, all or a state; anything else is a bad target (1030)', () => {
+		expect(readTarget({ execution: '12' }, undefined, 'state')).toEqual({ kind: 'id', id: '12' });
+		expect(readTarget({ executionId: 'any' }, undefined, 'state')).toEqual({ kind: 'any' });
+		expect(readTarget({ execution: 'all' }, undefined, 'state')).toEqual({ kind: 'all' });
+		expect(readTarget({}, { RelayState: encodeState('7', TOKEN) }, 'RelayState')).toMatchObject({ kind: 'state', execution: { id: '7' } });
+		for (const query of [{}, { execution: 'a/b' }, { execution: '1', executionId: '2' }, { execution: ['1', '2'] }, { state: 'nope' }]) {
+			expect(() => readTarget(query, undefined, 'state')).toThrow(expect.objectContaining({ code: ErrorCodes.BAD_TARGET }));
+		}
+	});
+
+	test('all: every execution waiting here, in a bounded pool, ids ascending; lost ones are left out', async () => {
+		const { spec, sent } = io({ ids: ['3', '1', '2'], lose: ['2'] });
+		await expect(runTarget({ kind: 'all' }, call, spec)).resolves.toEqual({ kind: 'all', ids: ['1', '3'] });
+		expect(sent).toHaveLength(3);
+		expect(sent[0].url).toMatch(/^http:\/\/127\.0\.0\.1:5678\/webhook-waiting\/\d\/n-1\?signature=a+$/);
+	});
+
+	test('an id: forwarded to its resume URL; one not waiting here is 1031', async () => {
+		const { spec } = io({ ids: ['5'] });
+		await expect(runTarget({ kind: 'id', id: '5' }, call, spec)).resolves.toEqual({ kind: 'one', id: '5' });
+		await expect(runTarget({ kind: 'id', id: '6' }, call, spec)).rejects.toMatchObject({ status: 404, code: ErrorCodes.NOT_WAITING });
+	});
+
+	test('a state: probed, then forwarded; no n8n API credential needed', async () => {
+		const { spec, sent } = io({ credential: false });
+		await expect(runTarget({ kind: 'state', execution: { id: '9', resumeToken: TOKEN, startedAt: '' } }, call, spec)).resolves.toEqual({ kind: 'one', id: '9' });
+		expect(sent.map((r) => r.url.split('?')[0])).toEqual(['http://127.0.0.1:1/webhook-waiting/9/n-1', 'http://127.0.0.1:1/webhook-waiting/9/n-1']);
+	});
+
+	test('id, any and all without an n8n API credential: 503 (1051)', async () => {
+		const { spec } = io({ credential: false });
+		await expect(runTarget({ kind: 'any' }, call, spec)).rejects.toMatchObject({ status: 503, code: ErrorCodes.N8N_API_UNAVAILABLE });
+	});
+});
