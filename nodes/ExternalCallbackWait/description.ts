@@ -174,6 +174,13 @@ export const waitProperties: INodeProperties[] = [
 		type: 'notice',
 		default: '',
 	},
+	{
+		displayName:
+			'{{ $execution.resumeUrl }} does not resume this node: it listens on its own path below that URL. Give the external system the callbackUrl of a "Generate Callback URL" node, or turn on Stable URL below. <a href="https://github.com/n8n-nodes-external-callback/n8n-nodes-external-callback#external-callback-wait" target="_blank">More in the docs</a>',
+		name: 'resumeUrlNotice',
+		type: 'notice',
+		default: '',
+	},
 	...stableUrlProperties,
 	...guardProperties,
 	refusedCallsProperty,

@@ -31,6 +31,9 @@ export async function waitExecute(ctx: IExecuteFunctions): Promise<INodeExecutio
 		});
 	}
 	const deadline = waitDeadline(limitAt, generatedExpiry(ctx));
+	// n8n's signed resume URL of this execution, for the waiting tooltip (the editor reads it from
+	// the run's metadata, as for n8n's Wait node): it shows the callback URL built on it.
+	ctx.setMetadata({ resumeUrl: ctx.evaluateExpression('{{ $execution.resumeUrl }}', 0) as string });
 	const received = [...items];
 	if (deadline) markForTimeout(items);
 	await ctx.putExecutionToWait(deadline ?? WAIT_INDEFINITELY);

@@ -44,6 +44,20 @@ export const FAIL_PATH_SUFFIX = '-fail';
  */
 export const RESUME_TOKEN_PARAM = 'signature';
 
+/**
+ * This package's own headers between the stable URL and a resume URL (targeting/forward.ts says
+ * what each carries). Never taken from a caller, never forwarded on, never in the node output.
+ */
+export const FORWARD_HEADER = 'x-external-callback-forward';
+export const OUTCOME_HEADER = 'x-external-callback-outcome';
+/** Where an unsigned forward comes from (`<workflow id> <node id>`). */
+export const ORIGIN_HEADER = 'x-external-callback-origin';
+/** The stable URL asks a resume URL which workflow and node it belongs to (state form). */
+export const PROBE_HEADER = 'x-external-callback-probe';
+export const PROBE_WORKFLOW_HEADER = 'x-external-callback-workflow';
+export const PROBE_NODE_HEADER = 'x-external-callback-node';
+export const INTERNAL_HEADERS = [FORWARD_HEADER, ORIGIN_HEADER, PROBE_HEADER, PROBE_WORKFLOW_HEADER, PROBE_NODE_HEADER, OUTCOME_HEADER] as const;
+
 /** Node parameters read outside the description that declares them. */
 export const PARAMS = {
 	authentication: 'authentication',

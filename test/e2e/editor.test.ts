@@ -11,14 +11,16 @@ import { join } from 'node:path';
 
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-import type { WorkflowJson } from './harness/client';
-import { ROOT } from './harness/n8n';
+import { http, type WorkflowJson } from './harness/client';
+import { ROOT, until } from './harness/n8n';
+import { scenarios } from './harness/scenarios';
 import { shared } from './harness/shared';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { OWNER } = require('../../scripts/lib/n8n.js') as { OWNER: { email: string; password: string } };
 
 const { state, api } = shared();
+const scenario = scenarios(api);
 const base = state.instance.baseUrl;
 
 const PKG = 'n8n-nodes-external-callback';
@@ -145,6 +147,19 @@ async function closeNdv() {
 }
 
 /** Issue markers of a node on the canvas (n8n 2 marks a missing credential there, not in the NDV). */
+/** The subtitle a node shows on the canvas, once it is the expected one (or what it is at the timeout). */
+async function canvasSubtitle(name: string, expected: string): Promise<string> {
+	const box = page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`);
+	const read = async () => (await box.locator('[class*="subtitle"]').allInnerTexts()).map((t) => t.trim()).join(' | ');
+	const deadline = Date.now() + 10_000;
+	let text = await read();
+	while (text !== expected && Date.now() < deadline) {
+		await sleep(250);
+		text = await read();
+	}
+	return text;
+}
+
 async function canvasIssues(name: string): Promise<string[]> {
 	const marks = page
 		.locator(`[data-test-id="canvas-node"][data-node-name="${name}"] [data-test-id="node-issues"]`)
@@ -366,6 +381,8 @@ test('the node picker finds each node by its display name; the trigger added fro
 	expect((await credentialLabels()).join(' ')).toContain('External Callback: JWT API');
 	await shot('node-externalCallbackTrigger-jwt');
 	await closeNdv();
+	// The subtitle names the method chosen by its label, not its value ("auth: jwt").
+	expect(await canvasSubtitle('External Callback Trigger', 'auth: JWT')).toBe('auth: JWT');
 	const saved = /\/workflow\/([^/?#]+)/.exec(new URL(page.url()).pathname)?.[1];
 	if (saved && saved !== 'new') workflows.push(saved);
 	expectNoBrowserErrors();
@@ -399,10 +416,19 @@ test('External Callback Wait: stable URL, guards, respond modes and wait limit',
 	const id = await workflowWith('Editor test: wait', nodes);
 	await openWorkflow(id, nodes);
 	expect(await canvasIssues('Wait')).toEqual([]);
+	expect(await canvasSubtitle('Wait', 'respond: Immediately, 200 With Empty Body')).toBe('respond: Immediately, 200 With Empty Body');
 	scope = 'External Callback Wait';
 	await openNode('Wait');
 	await expectAlwaysShownParameters(WAIT);
 	expect(await ndvIssues()).toEqual([]);
+	// Next to the intro: n8n's $execution.resumeUrl does not resume this node, what does, and the docs.
+	const notice = ndv().locator('[data-test-id="node-parameters"]').getByText('{{ $execution.resumeUrl }} does not resume this node', { exact: false });
+	await notice.first().waitFor({ state: 'visible', timeout: 5_000 });
+	const noticeText = await notice.first().innerText();
+	expect(noticeText).toContain('Generate Callback URL');
+	expect(noticeText).toContain('Stable URL');
+	const docs = ndv().locator('a[href="https://github.com/n8n-nodes-external-callback/n8n-nodes-external-callback#external-callback-wait"]');
+	expect(await docs.filter({ visible: true }).count()).toBe(1);
 	await shot('node-externalCallbackWait-default');
 
 	// Stable URL off: no stable-URL parameters, no n8n API credential slot, no /callback URL
@@ -452,6 +478,8 @@ test('External Callback Wait: stable URL, guards, respond modes and wait limit',
 	await choose('respond', 'Immediately, Redirect');
 	await expectShown(['redirectUrl', 'redirectStatus']);
 	await expectHidden(['responseCode', 'responseBody']);
+	// The hint says $json (not the lint-cased $JSON of the description it replaced).
+	expect(await ndv().locator('[data-test-id="node-parameters"]').innerText()).toContain('the waiting item ($json)');
 	await shot('node-externalCallbackWait-respond-redirect');
 
 	// Wait limit: off hides its parameters; interval vs date.
@@ -474,7 +502,53 @@ test('External Callback Wait: stable URL, guards, respond modes and wait limit',
 		issues = await canvasIssues('Wait');
 	}
 	expect(issues).toEqual(['Wait: issues marked on the canvas']);
+	expect(await canvasSubtitle('Wait', 'respond: Immediately, Redirect')).toBe('respond: Immediately, Redirect');
 	expectNoBrowserErrors();
+});
+
+test('External Callback Wait waiting in a manual execution: the NDV shows its callback, fail and stable URLs', async () => {
+	const published = await scenario.publishWait({ wait: { stableUrl: true } });
+	workflows.push(published.workflowId);
+	const path = String(published.wf.nodes.find((n) => n.name === 'Start')!.parameters.path);
+	scope = 'External Callback Wait (waiting execution)';
+	await openWorkflow(published.workflowId, published.wf.nodes);
+	// n8n shows a waiting node's waitingNodeTooltip where the editor follows the execution: run the
+	// workflow from the editor and call its test webhook.
+	await page.locator('[data-test-id="execute-workflow-button"]').first().click();
+	const started = await until('the test webhook to start the workflow', async () => {
+		const r = await http('POST', `${base}/webhook-test/${path}`, { headers: { 'content-type': 'application/json' }, body: '{"orderId":"o-ed"}' });
+		return r.status === 200 ? (JSON.parse(r.text) as { callbackUrl: string; failUrl: string; executionId: string }) : undefined;
+	});
+	const executionId = String(started.executionId);
+	try {
+		await api.waitForStatus(executionId, ['waiting']);
+		const stable = `${published.stableUrl}?execution=${executionId}`;
+		await sleep(1000);
+		await openNode('External Callback Wait');
+		const output = ndv().locator('[data-test-id="output-panel"]');
+		await output
+			.getByText('Waiting for a call to the callback URL', { exact: false })
+			.first()
+			.waitFor({ timeout: 15_000 })
+			.catch(async () => {
+				await shot('execution-waiting-ndv-failed');
+				throw new Error(`the output panel shows no waiting tooltip; it reads:\n${await output.innerText()}`);
+			});
+		await shot('execution-waiting-ndv-tooltip');
+		const text = await output.innerText();
+		expect(text).toContain('Waiting for input');
+		expect(text).toContain(`Waiting for a call to the callback URL of this execution: ${started.callbackUrl}`);
+		expect(text).toContain(`Fail URL (resumes with failed: true): ${started.failUrl}`);
+		expect(text).toContain(`Stable URL (while the workflow is published): ${stable}`);
+		const links = await output.locator('a[target="_blank"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+		expect(links).toEqual(expect.arrayContaining([started.callbackUrl, started.failUrl, stable]));
+		await closeNdv();
+		expectNoBrowserErrors();
+	} finally {
+		// Leave nothing waiting on the shared n8n.
+		await http('POST', started.callbackUrl, { headers: { 'content-type': 'application/json' }, body: '{}' });
+		await api.waitForStatus(executionId, ['success']).catch(() => undefined);
+	}
 });
 
 test('Generate Callback URL: URL forms, expiry modes and API key', async () => {

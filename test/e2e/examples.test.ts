@@ -227,7 +227,7 @@ describe('examples/oauth-redirect-state.json', () => {
 			// the one fixed redirect URI to register with the provider: the wait node's stable URL
 			expect(authorize.searchParams.get('redirect_uri')).toBe(stableUrl);
 			const stateValue = authorize.searchParams.get('state')!;
-			expect(stateValue).toMatch(/^ecb1\.[A-Za-z0-9_-]{40,}$/);
+			expect(stateValue).toMatch(/^ecb2\.[0-9]+\.[A-Za-z0-9_-]{43}$/);
 			// the state names the execution (no listing needed, so this runs on n8n 1.x too)
 			const executionId = decodeState(stateValue)!.executionId;
 			const waiting = await api.waitForStatus(executionId, ['waiting']);

@@ -1,3 +1,5 @@
+import { encodeState } from '../../nodes/callback/urls/state';
+
 import { http, nodeOutput } from './harness/client';
 import { FakeServer } from './harness/fakeServer';
 import { scenarios } from './harness/scenarios';
@@ -31,7 +33,8 @@ test('OAuth-style: five executions wait; the provider redirects one state back; 
 	for (const r of runs) {
 		expect(r.generated.callbackUrl).toBe(`${stableUrl}?state=${encodeURIComponent(r.generated.state)}`);
 		expect(r.generated.stateParameter).toBe('state');
-		expect(r.generated.state).toMatch(/^ecb1\.[A-Za-z0-9_-]{40,}$/);
+		expect(r.generated.state).toMatch(new RegExp(`^ecb2\\.${r.executionId}\\.[A-Za-z0-9_-]{43}$`));
+		expect(Buffer.byteLength(r.generated.state as string)).toBeLessThanOrEqual(80);
 	}
 	const chosen = runs[2];
 	// the browser goes to the provider, which sends it back to the fixed redirect URI
@@ -54,11 +57,10 @@ test('OAuth-style: five executions wait; the provider redirects one state back; 
 
 	// forged and altered states resume nothing
 	const victim = runs[3].generated.state as string;
-	const [, body] = victim.split('.');
-	const decoded = Buffer.from(body, 'base64url').toString();
-	const altered = `ecb1.${Buffer.from(decoded.replace(/.$/, decoded.endsWith('0') ? '1' : '0')).toString('base64url')}`;
-	const forged = `ecb1.${Buffer.from(`${runs[3].executionId}:${'0'.repeat(64)}`).toString('base64url')}`;
-	for (const state of [altered, forged, 'not-a-state', victim.slice(0, -2)]) {
+	const altered = victim.slice(0, -1) + (victim.endsWith('A') ? 'E' : 'A');
+	const forged = encodeState(String(runs[3].executionId), '0'.repeat(64));
+	const forgedOld = `ecb1.${Buffer.from(`${runs[3].executionId}:${'0'.repeat(64)}`).toString('base64url')}`;
+	for (const state of [altered, forged, forgedOld, 'not-a-state', victim.slice(0, -2), `${victim}A`]) {
 		const r = await http('GET', `${stableUrl}?${new URLSearchParams({ code: 'x', state })}`);
 		expect([400, 404]).toContain(r.status);
 		expect(r.json.code).toEqual(expect.any(Number));

@@ -7,23 +7,9 @@ import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestOptions }
 
 import { ExternalCallbackWait } from '../../nodes/ExternalCallbackWait/ExternalCallbackWait.node';
 import { GenerateCallbackUrl } from '../../nodes/GenerateCallbackUrl/GenerateCallbackUrl.node';
-import {
-	BASE,
-	FakeN8n,
-	N8N_API_KEY,
-	WAIT_NODE,
-	WAIT_TYPE,
-	WORKFLOW_ID,
-	callWebhook,
-	n8nResumeUrl,
-	runExecute,
-	serveWaitNode,
-	tokenFor,
-	type CallSpec,
-} from './helpers';
+import { BASE, FakeN8n, JSON_HEADERS, N8N_API_KEY, WAIT_NODE, WAIT_TYPE, WORKFLOW_ID, callWebhook, n8nResumeUrl, runExecute, serveWaitNode, tokenFor, type CallSpec } from './helpers';
 
 const node = new ExternalCallbackWait();
-const JSON_HEADERS = { 'content-type': 'application/json' };
 const CALLER_KEY = 'caller-key-31';
 const n8nApi = (extra: IDataObject = {}) => ({ externalCallbackN8nApi: { baseUrl: BASE, webhookBaseUrl: '', apiKey: N8N_API_KEY, ...extra } });
 
@@ -388,6 +374,40 @@ describe('stable URL: state form (OAuth state, SAML RelayState)', () => {
 		expect(w.fake.callsTo('/api/')).toHaveLength(0);
 		// the state is the URL's address, not the caller's data
 		expect(w.resumed[0].item.json).toMatchObject({ data: { code: 'auth-code-1' }, query: { code: 'auth-code-1' } });
+	});
+
+	test('a state in the previous form (ecb1, made before the compact form) still resumes its execution', async () => {
+		const w = world({ credentials: {} });
+		w.fake.wait(24);
+		const state = `ecb1.${Buffer.from(`24:${tokenFor('24')}`).toString('base64url')}`;
+		const { res } = await w.stable({ method: 'GET', query: { state, code: 'c' } });
+		expect(res.statusCode).toBe(200);
+		expect(res.headers['x-execution-id']).toBe('24');
+		expect(w.resumed[0].item.json).toMatchObject({ data: { code: 'c' } });
+	});
+
+	test('a state with an altered token: 404 code 1031 (n8n refuses the token), nothing resumed', async () => {
+		const w = world({ credentials: {} });
+		w.fake.wait(25);
+		const { state } = await stateFor('25');
+		const altered = state.slice(0, -1) + (state.endsWith('A') ? 'E' : 'A');
+		const { res } = await w.stable({ method: 'GET', query: { state: altered } });
+		expect(res.statusCode).toBe(404);
+		expect(res.body).toEqual({ code: 1031, message: 'No execution is waiting at this node for this state' });
+		expect(w.resumed).toHaveLength(0);
+	});
+
+	test('a truncated or overlong state: 400 code 1030, nothing sent', async () => {
+		const w = world({ credentials: {} });
+		w.fake.wait(26);
+		const { state } = await stateFor('26');
+		for (const bad of [state.slice(0, -1), `${state}A`, `${state}.x`]) {
+			const { res } = await w.stable({ method: 'GET', query: { state: bad } });
+			expect(res.statusCode).toBe(400);
+			expect(res.body).toEqual({ code: 1030, message: 'The state parameter is not a valid state' });
+		}
+		expect(w.fake.callsTo('/webhook-waiting/')).toHaveLength(0);
+		expect(w.resumed).toHaveLength(0);
 	});
 
 	test('a RelayState posted as a form field', async () => {

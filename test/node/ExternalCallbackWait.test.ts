@@ -10,6 +10,7 @@ import { ExternalCallbackWait } from '../../nodes/ExternalCallbackWait/ExternalC
 import {
 	BASE,
 	FakeN8n,
+	JSON_HEADERS,
 	N8N_API_KEY,
 	WAIT_NODE,
 	WAIT_TYPE,
@@ -25,7 +26,6 @@ import {
 } from './helpers';
 
 const node = new ExternalCallbackWait();
-const JSON_HEADERS = { 'content-type': 'application/json' };
 const API_KEY = 'k-live-7f3a9c';
 // eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- a test fixture, not a secret
 const SHARED_SECRET = 'hs256-shared-secret-for-tests-only';
@@ -70,6 +70,11 @@ describe('ExternalCallbackWait.execute()', () => {
 		expect(output).toEqual([[{ json: { orderId: 'A-1' } }, { json: { orderId: 'A-2' } }]]);
 		// nothing to mark: a wait without deadline never times out
 		expect(ctx.getInputData()).toEqual(items());
+	});
+
+	test("stores n8n's resume URL of the execution in the run's metadata (the editor's waiting tooltip builds on it)", async () => {
+		const { ctx } = await runExecute({ node, items: items(), nodeInfo: { name: WAIT_NODE.name, type: WAIT_TYPE } });
+		expect(ctx.setMetadata).toHaveBeenCalledWith({ resumeUrl: n8nResumeUrl('101') });
 	});
 
 	test('after a time interval: waits until then; the waiting items (what a timeout continues with) say timedOut', async () => {

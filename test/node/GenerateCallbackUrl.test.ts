@@ -110,11 +110,11 @@ describe('GenerateCallbackUrl.execute(): state form', () => {
 		const json = await generatedJson({ params: { urlForm: 'state' }, workflowNodes: stable() });
 		expect(json).toMatchObject({ stateParameter: 'state', methods: ['GET', 'POST'], executionId: '101', expiresAt: null });
 		expect(json.callbackUrl).toBe(`${BASE}/webhook/${WAIT_NODE.webhookId}/callback?state=${String(json.state)}`);
-		expect(String(json.state)).toMatch(/^ecb1\.[A-Za-z0-9_-]+$/);
 		expect(json).not.toHaveProperty('failUrl');
-		// the state carries the resume token and the id, nothing else
-		const decoded = Buffer.from(String(json.state).slice(5), 'base64url').toString('utf8');
-		expect(decoded).toBe(`101:${tokenFor('101')}`);
+		// the state carries the id and the resume token (its 32 bytes, base64url), nothing else,
+		// in at most 80 bytes (SAML's RelayState limit)
+		expect(json.state).toBe(`ecb2.101.${Buffer.from(tokenFor('101'), 'hex').toString('base64url')}`);
+		expect(Buffer.byteLength(String(json.state))).toBeLessThanOrEqual(80);
 	});
 
 	test('under the wait node\'s own state parameter name (RelayState)', async () => {
@@ -213,8 +213,9 @@ describe('GenerateCallbackUrl.execute() on n8n 1.x (no resume token)', () => {
 
 	test('the state form carries the secret in the state', async () => {
 		const json = await generatedJson({ resumeUrl: v1, params: { urlForm: 'state' }, workflowNodes: [waitNode({ stableUrl: true })] });
-		const decoded = Buffer.from(String(json.state).slice(5), 'base64url').toString('utf8');
-		expect(decoded).toMatch(/^101:[0-9a-f]{64}$/);
+		expect(json.state).toMatch(/^ecb2\.101\.[A-Za-z0-9_-]{43}$/);
+		expect(Buffer.from(String(json.state).slice(9), 'base64url')).toHaveLength(32);
+		expect(Buffer.byteLength(String(json.state))).toBeLessThanOrEqual(80);
 	});
 
 	test('a URL it made resumes its wait node on 1.x; the same URL with another secret does not', async () => {

@@ -37,6 +37,8 @@ export const WAIT_NODE = { id: '8a1f3c2e-wait', name: 'Wait for Payment', webhoo
 export const GENERATOR_NAME = 'Generate Callback URL';
 // eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- a test fixture, not a secret
 export const N8N_API_KEY = 'n8n_api_test_key_0001';
+/** The headers of a JSON body. */
+export const JSON_HEADERS = { 'content-type': 'application/json' };
 
 /** A resume token of the shape n8n 2.x gives each execution (64 hex characters). */
 export function tokenFor(executionId: string): string {
@@ -252,13 +254,38 @@ export interface WebhookHarness {
 	node: INode;
 }
 
+/** The Generate Callback URL runs before this node, each with its name (default GENERATOR_NAME). */
+function namedGenerators(generators: GeneratorRun[] = []): Array<GeneratorRun & { name: string }> {
+	return generators.map((g) => ({ ...g, name: g.name ?? GENERATOR_NAME }));
+}
+
+/** getParentNodes(): those Generate Callback URL nodes, as n8n lists a node's parents. */
+function parentGenerators(generators: Array<GeneratorRun & { name: string }>) {
+	return generators.map((g) => ({
+		name: g.name,
+		type: GENERATE_TYPE,
+		typeVersion: 1,
+		disabled: g.disabled ?? false,
+		parameters: { waitNode: g.waitNode ?? '' },
+	}));
+}
+
+/** getCredentials(type): the credential set on the node, or the error n8n throws when there is none. */
+function credentialsOf(credentials: Record<string, ICredentialDataDecryptedObject> | undefined, nodeName: string) {
+	return async (type: string) => {
+		const credential = credentials?.[type];
+		if (!credential) throw new Error(`Node "${nodeName}" does not have any credentials of type "${type}" set`);
+		return credential as never;
+	};
+}
+
 export function webhookContext(setup: WebhookSetup): WebhookHarness {
 	const params: IDataObject = { ...defaultsOf(setup.node), ...setup.params };
 	const executionId = setup.executionId ?? '101';
 	const req = makeRequest(setup.call ?? {});
 	const res = new FakeResponse();
 	const staticData = setup.staticData ?? {};
-	const generators = (setup.generators ?? []).map((g) => ({ ...g, name: g.name ?? GENERATOR_NAME }));
+	const generators = namedGenerators(setup.generators);
 	const nodeInfo = setup.nodeInfo ?? {};
 	const node: INode = {
 		id: nodeInfo.id ?? WAIT_NODE.id,
@@ -301,20 +328,8 @@ export function webhookContext(setup: WebhookSetup): WebhookHarness {
 	ctx.getQueryData.mockReturnValue(req.query);
 	ctx.getBodyData.mockReturnValue(req.body as IDataObject);
 	ctx.getWorkflowStaticData.mockReturnValue(staticData);
-	ctx.getCredentials.mockImplementation(async (type: string) => {
-		const credential = setup.credentials?.[type];
-		if (!credential) throw new Error(`Node "${node.name}" does not have any credentials of type "${type}" set`);
-		return credential as never;
-	});
-	ctx.getParentNodes.mockImplementation(() =>
-		generators.map((g) => ({
-			name: g.name,
-			type: GENERATE_TYPE,
-			typeVersion: 1,
-			disabled: g.disabled ?? false,
-			parameters: { waitNode: g.waitNode ?? '' },
-		})),
-	);
+	ctx.getCredentials.mockImplementation(credentialsOf(setup.credentials, node.name));
+	ctx.getParentNodes.mockImplementation(() => parentGenerators(generators));
 	ctx.evaluateExpression.mockImplementation((expression: string) => evaluate(expression, scope) as never);
 	Object.assign(ctx, {
 		logger,
@@ -380,7 +395,7 @@ export function executeContext(setup: ExecuteSetup): ExecuteHarness {
 	const executionId = setup.executionId ?? '101';
 	const items = setup.items ?? [{ json: { orderId: 'A-1' } }];
 	const workflowNodes = setup.workflowNodes ?? [];
-	const generators = (setup.generators ?? []).map((g) => ({ ...g, name: g.name ?? GENERATOR_NAME }));
+	const generators = namedGenerators(setup.generators);
 	const node: INode = {
 		id: 'self-node-id',
 		name: setup.nodeInfo?.name ?? 'This Node',
@@ -404,26 +419,14 @@ export function executeContext(setup: ExecuteSetup): ExecuteHarness {
 	ctx.getWorkflow.mockReturnValue({ id: WORKFLOW_ID, name: 'Orders', active: true });
 	ctx.getMode.mockReturnValue('trigger');
 	ctx.evaluateExpression.mockImplementation(((expression: string, i: number) => evaluate(expression, scope(i))) as never);
-	ctx.getCredentials.mockImplementation(async (type: string) => {
-		const credential = setup.credentials?.[type];
-		if (!credential) throw new Error(`Node "${node.name}" does not have any credentials of type "${type}" set`);
-		return credential as never;
-	});
+	ctx.getCredentials.mockImplementation(credentialsOf(setup.credentials, node.name));
 	ctx.getChildNodes.mockImplementation(() =>
 		(setup.childNodes ?? []).map((name) => {
 			const n = workflowNodes.find((w) => w.name === name);
 			return { name, type: n?.type ?? 'n8n-nodes-base.noOp', typeVersion: 1, disabled: n?.disabled ?? false };
 		}),
 	);
-	ctx.getParentNodes.mockImplementation(() =>
-		generators.map((g) => ({
-			name: g.name,
-			type: GENERATE_TYPE,
-			typeVersion: 1,
-			disabled: g.disabled ?? false,
-			parameters: { waitNode: g.waitNode ?? '' },
-		})),
-	);
+	ctx.getParentNodes.mockImplementation(() => parentGenerators(generators));
 	ctx.putExecutionToWait.mockImplementation(putExecutionToWait);
 	// n8n's execute context carries the running Workflow (its nodes by name, with their ids).
 	Object.assign(ctx, {

@@ -7,9 +7,10 @@
  * equal-length check. Refusals never carry the signature, the secret or the body.
  *
  * Missing signature (or timestamp) header → 401 / 1001; anything present but not valid
- * (malformed, truncated, wrong secret, stale timestamp) → 401 / 1002. A configuration mistake
- * (empty secret, bad `whsec_` secret, generic scheme without a header name) throws a plain
- * Error, which the pipeline answers as a generic 500 (details to n8n's log, without secrets).
+ * (malformed, truncated, wrong secret, stale timestamp) → 401 / 1002. A Standard Webhooks secret is
+ * decoded leniently, as its reference libraries do (unpadded, spare bits ignored). A configuration
+ * mistake (empty secret, `whsec_` secret that cannot be base64, generic scheme without a header
+ * name) throws a plain Error, which the pipeline answers as a generic 500 (details to n8n's log, without secrets).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -216,15 +217,33 @@ function utf8Secret(options: SignatureOptions): Buffer {
 	return Buffer.from(options.secret, 'utf8');
 }
 
-/** 'whsec_<base64>' (the prefix is optional, as in the Standard Webhooks libraries). */
+/**
+ * 'whsec_<base64>' (the prefix is optional), decoded as the Standard Webhooks reference libraries
+ * decode it: padding is optional and the spare bits of the last character are ignored (the spec
+ * repository's own test `test_signature_verification_with_unpadded_secret` signs with
+ * `whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS`). Only what cannot be base64 is refused, with the reason.
+ */
 function standardWebhooksKey(options: SignatureOptions): Buffer {
 	const secret = typeof options.secret === 'string' ? options.secret.trim() : '';
 	const encoded = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
-	const key = decodeBase64(encoded);
-	if (!key || key.length === 0) {
-		throw new Error('Signature verification: the Standard Webhooks secret must be whsec_ followed by base64');
+	const problem = standardWebhooksSecretProblem(encoded);
+	if (problem) throw new Error(`Signature verification: the Standard Webhooks secret must be whsec_ followed by base64; ${problem}`);
+	return Buffer.from(encoded.replace(/=+$/, ''), 'base64');
+}
+
+/** Why `encoded` (the part after whsec_) is not a usable key, or undefined when it is; never quotes it. */
+function standardWebhooksSecretProblem(encoded: string): string | undefined {
+	const data = encoded.replace(/=+$/, '');
+	if (!data) return encoded ? 'it is only = padding' : 'nothing follows whsec_ (the secret is empty)';
+	if (encoded.length - data.length > 2) return 'it ends in more than two = padding characters';
+	if (/\s/.test(data)) return 'it contains whitespace (copy the secret without line breaks or spaces)';
+	if (data.includes('=')) return 'it has = padding in the middle (only its end may be padded)';
+	if (/^[A-Za-z0-9+/_-]+$/.test(data) && /[-_]/.test(data)) return "it contains '-' or '_' (URL-safe base64); the secret is standard base64 (+ and /)";
+	if (!BASE64.test(data)) return 'it contains characters that are not base64 (only A-Z, a-z, 0-9, + and / are)';
+	if (data.length % 4 === 1) {
+		return `its ${data.length} base64 characters cannot be whole bytes (one character too many or missing: was it cut off?)`;
 	}
-	return key;
+	return undefined;
 }
 
 function hmac(algorithm: Algorithm, key: Buffer, parts: Array<string | Buffer>): Buffer {

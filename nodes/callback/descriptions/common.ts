@@ -88,7 +88,9 @@ export const responseProperties: INodeProperties[] = [
 			default: '',
 			required: true,
 			placeholder: 'https://shop.example.com/thank-you',
-			description: 'Absolute http(s) URL; expressions can use the waiting item ($JSON)',
+			description: 'Absolute http(s) URL (expressions allowed)',
+			// In the hint: n8n's lint rule upper-cases "json" in descriptions, misspelling $json.
+			hint: 'On the wait node, expressions can use the waiting item ($json)',
 		},
 		{
 			displayName: 'Redirect Status',

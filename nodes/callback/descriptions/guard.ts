@@ -76,7 +76,10 @@ export const guardProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: '={{ $callback.data.orderId === $json.orderId }}',
-		description: 'Boolean expression checked before activating. $callback is the call (data, query, headers, method, user, roles); $JSON is the waiting item. Empty always holds.',
+		description: 'Boolean expression checked before activating. Empty always holds.',
+		// In the hint, not the description: n8n's lint rule upper-cases every "json" word of a
+		// description, which would misspell the $json variable.
+		hint: '$callback is the call (data, query, headers, method, user, roles); on the wait node, $json is the waiting item',
 	},
 	{
 		displayName: 'Ignored Call Response Code',

@@ -2,6 +2,7 @@
  * What never leaves the request: headers and query parameters that carry credentials.
  * Used to build the node output (`headers`, `query`, GET `data`).
  */
+import { INTERNAL_HEADERS } from '../constants';
 
 /** Query parameters that only address the target (never payload). */
 export const TARGETING_QUERY_PARAMS = ['execution', 'executionId'] as const;
@@ -27,12 +28,7 @@ const SECRET_HEADERS = new Set([
 	'webhook-signature',
 	'svix-signature',
 	// this package's own headers between the stable URL and the resume URL (forward.ts)
-	'x-external-callback-forward',
-	'x-external-callback-origin',
-	'x-external-callback-probe',
-	'x-external-callback-workflow',
-	'x-external-callback-node',
-	'x-external-callback-outcome',
+	...INTERNAL_HEADERS,
 ]);
 
 /** Words that mark a header or query name as a secret wherever they stand in it. */

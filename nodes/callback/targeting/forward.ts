@@ -1,7 +1,16 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 import type { Identity } from '../auth/types';
-import { RESUME_TOKEN_PARAM } from '../constants';
+import {
+	FORWARD_HEADER,
+	INTERNAL_HEADERS,
+	ORIGIN_HEADER,
+	OUTCOME_HEADER,
+	PROBE_HEADER,
+	PROBE_NODE_HEADER,
+	PROBE_WORKFLOW_HEADER,
+	RESUME_TOKEN_PARAM,
+} from '../constants';
 import type { IncomingCallback } from '../pipeline/parse';
 import { TARGETING_QUERY_PARAMS } from '../pipeline/redact';
 import type { WaitingExecution } from './search';
@@ -17,20 +26,16 @@ import type { WaitingExecution } from './search';
  * from one template through n8n's API have the same node ids), so a forward made by one wait
  * node's stable URL must never pass another's guards. The reply says what happened.
  */
-export const FORWARD_HEADER = 'x-external-callback-forward';
-export const OUTCOME_HEADER = 'x-external-callback-outcome';
-/**
- * Where an unsigned forward comes from (`<workflow id> <node id>`). Unsigned forwards are the
- * caller's own call, proven by n8n's resume token; the stable URL checks the target before it
+/*
+ * The headers (names in ../constants, re-exported here for the gate and the tests):
+ * FORWARD_HEADER carries the signed forward, OUTCOME_HEADER the reply's outcome. ORIGIN_HEADER
+ * says where an unsigned forward comes from (`<workflow id> <node id>`): unsigned forwards are
+ * the caller's own call, proven by n8n's resume token; the stable URL checks the target before it
  * forwards, and this header lets the resume handler refuse one that another node sent anyway.
+ * PROBE_HEADER asks a resume URL which workflow and node it belongs to (PROBE_WORKFLOW_HEADER,
+ * PROBE_NODE_HEADER answer). INTERNAL_HEADERS lists them all: never taken from a caller.
  */
-export const ORIGIN_HEADER = 'x-external-callback-origin';
-/** The stable URL asks a resume URL which workflow and node it belongs to (state form). */
-export const PROBE_HEADER = 'x-external-callback-probe';
-export const PROBE_WORKFLOW_HEADER = 'x-external-callback-workflow';
-export const PROBE_NODE_HEADER = 'x-external-callback-node';
-/** This package's own headers between stable URL and resume URL: never taken from a caller. */
-export const INTERNAL_HEADERS = [FORWARD_HEADER, ORIGIN_HEADER, PROBE_HEADER, PROBE_WORKFLOW_HEADER, PROBE_NODE_HEADER, OUTCOME_HEADER] as const;
+export { FORWARD_HEADER, INTERNAL_HEADERS, ORIGIN_HEADER, OUTCOME_HEADER, PROBE_HEADER, PROBE_NODE_HEADER, PROBE_WORKFLOW_HEADER };
 export const FORWARD_MAX_AGE_MS = 60_000;
 /** The only webhook a stable URL forwards to: the resume URL (never the fail URL). */
 export const FORWARD_WEBHOOK = 'default';

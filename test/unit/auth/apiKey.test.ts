@@ -1,6 +1,7 @@
-import { CallbackError, ErrorCodes } from '../../../nodes/callback/pipeline/errors';
+import { type CallbackError, ErrorCodes } from '../../../nodes/callback/pipeline/errors';
 import { type ApiKeyOptions, verifyApiKey } from '../../../nodes/callback/auth/apiKey';
 import type { AuthRequest } from '../../../nodes/callback/auth/types';
+import { expectConfigurationError, expectRejection } from '../helpers';
 
 // eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- a test fixture, not a secret
 const KEY_A = 'ak_live_4f8a1c2e9b7d';
@@ -13,20 +14,8 @@ function req(headers: AuthRequest['headers'] = {}, query: Record<string, unknown
 }
 
 function rejection(fn: () => unknown, code: number, presented?: string): CallbackError {
-	let caught: unknown;
-	try {
-		fn();
-	} catch (error) {
-		caught = error;
-	}
-	expect(caught).toBeInstanceOf(CallbackError);
-	const err = caught as CallbackError;
-	expect(err.status).toBe(401);
-	expect(err.code).toBe(code);
-	for (const s of [KEY_A, KEY_B, KEY_C, presented]) {
-		if (s && s.trim().length >= 4) expect(err.message).not.toContain(s);
-	}
-	return err;
+	const secrets = [KEY_A, KEY_B, KEY_C, presented].filter((s): s is string => !!s && s.trim().length >= 4);
+	return expectRejection(fn, 401, code, secrets);
 }
 
 const header: ApiKeyOptions = { keys: [KEY_A], location: 'header', name: 'x-api-key' };
@@ -134,13 +123,6 @@ describe('verifyApiKey: no configured key', () => {
 
 describe('verifyApiKey: configuration', () => {
 	it('throws a plain configuration error without a name', () => {
-		let caught: unknown;
-		try {
-			verifyApiKey(req({ 'x-api-key': KEY_A }), { ...header, name: '' });
-		} catch (e) {
-			caught = e;
-		}
-		expect(caught).toBeInstanceOf(Error);
-		expect(caught).not.toBeInstanceOf(CallbackError);
+		expectConfigurationError(() => verifyApiKey(req({ 'x-api-key': KEY_A }), { ...header, name: '' }));
 	});
 });

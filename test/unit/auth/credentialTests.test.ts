@@ -53,6 +53,9 @@ describe('API key credential test', () => {
 	});
 });
 
+/** A whsec_ value in URL-safe base64 (not a secret: a malformed fixture). */
+const URL_SAFE_WHSEC = ['whsec', 'MfKQ9r8GKYqrTwjUPD8ILPZIo2La-aS_'].join('_');
+
 describe('webhook signature credential test', () => {
 	const whsec = () => `whsec_${randomBytes(24).toString('base64')}`;
 
@@ -75,12 +78,17 @@ describe('webhook signature credential test', () => {
 		const secret = whsec();
 		expect(testSignatureCredential({ scheme: 'standardWebhooks', secret, toleranceSeconds: 300 }).status).toBe('OK');
 		expect(testSignatureCredential({ scheme: 'standardWebhooks', secret: secret.slice('whsec_'.length) }).status).toBe('OK');
+		// The spec repository's unpadded secrets (spare bits set in the last character) are usable.
+		for (const unpadded of ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwBr']) {
+			expect(testSignatureCredential({ scheme: 'standardWebhooks', secret: unpadded })).toEqual({ status: 'OK', message: expect.any(String) });
+		}
 	});
 
 	test.each<[string, ICredentialDataDecryptedObject, string]>([
 		['an empty secret', { scheme: 'stripe', secret: '' }, 'the secret is empty'],
 		['no secret at all', { scheme: 'github' }, 'the secret is empty'],
 		['a standard webhooks secret that is not base64', { scheme: 'standardWebhooks', secret: 'whsec_not base64!' }, 'must be whsec_ followed by base64'],
+		['a standard webhooks secret in URL-safe base64', { scheme: 'standardWebhooks', secret: URL_SAFE_WHSEC }, "it contains '-' or '_' (URL-safe base64)"],
 		['generic HMAC without a header', { scheme: 'hmac', secret: 'x' }, 'no signature header is configured'],
 		['generic HMAC with a header name that cannot exist', { scheme: 'hmac', secret: 'x', header: 'x signature' }, '"x signature" is not a valid header name'],
 		['generic HMAC with a prefix a header cannot carry', { scheme: 'hmac', secret: 'x', header: 'x-sig', prefix: 'v1\n' }, 'The prefix has characters'],
