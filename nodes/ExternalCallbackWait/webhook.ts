@@ -3,7 +3,7 @@ import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { PARAMS, WEBHOOK_NAMES } from '../callback/constants';
 import { callIO, ownBinding } from '../callback/n8n/incoming';
 import { stableForwardKey, targetIO } from '../callback/n8n/n8nApi';
-import { readCommonSettings, readStateParameter } from '../callback/n8n/settings';
+import { readCommonSettings, readHumanSettings, readStateParameter } from '../callback/n8n/settings';
 import { answerProbe, checkResumeCall, isProbe } from '../callback/pipeline/gate';
 import { sendReply } from '../callback/pipeline/respond';
 import { fail, runPipeline } from '../callback/pipeline/run';
@@ -48,6 +48,8 @@ export async function waitWebhook(ctx: IWebhookFunctions): Promise<IWebhookRespo
 	if (isProbe(headers)) return answerProbe(io.response(), binding);
 	return await runPipeline(io, {
 		...(await readCommonSettings(ctx)),
+		// Ignore Bots and Confirm in Browser; the page's token is bound to this execution and URL.
+		human: readHumanSettings(ctx, `${binding.executionId}\n${webhookName}`),
 		forwarded: gate.kind === 'forwarded' ? { identity: gate.identity } : undefined,
 		failOnRefusal: ctx.getNodeParameter(PARAMS.refusedCalls, 'keepWaiting') === 'fail',
 		expiresAt: generatedExpiry(ctx),
