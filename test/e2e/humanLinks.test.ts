@@ -5,12 +5,13 @@
 // (playwright-core, as the editor test launches it) renders the page and clicks Approve: only
 // that click resumes, once, with the choice as data. The browser part runs on n8n 1.x too: the
 // page is this package's own, not n8n's editor (which is why the editor test skips 1.x).
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { chromium, type Browser } from 'playwright-core';
 
 import { http, loadFixture, nodeOutput, nodeRuns, type WorkflowJson } from './harness/client';
-import { until } from './harness/n8n';
+import { ROOT, until } from './harness/n8n';
 import { scenarios } from './harness/scenarios';
 import { shared } from './harness/shared';
 
@@ -193,6 +194,9 @@ describe('Confirm in Browser', () => {
 			// the escaped script is shown as text and did not run
 			await expect(page.locator('p').innerText()).resolves.toBe(MESSAGE);
 			await expect(page.locator('button').allInnerTexts()).resolves.toEqual(['Approve', 'Reject']);
+			const shots = join(ROOT, 'test-artifacts', 'screenshots');
+			mkdirSync(shots, { recursive: true });
+			await page.screenshot({ path: join(shots, 'human-confirm-page.png') });
 			// opening the page (and reloading it) resumes nothing
 			await page.reload();
 			await scenario.expectStillWaiting(s.executionId);
@@ -204,6 +208,7 @@ describe('Confirm in Browser', () => {
 			expect(posted.status()).toBe(200);
 			await page.getByText('Your choice:').waitFor();
 			await expect(page.locator('body').innerText()).resolves.toContain('Your choice: Approve. You can close this window.');
+			await page.screenshot({ path: join(shots, 'human-confirm-done.png') });
 			// the page loaded nothing but itself; the click posted to the same URL, query string (the secret) kept
 			expect(requests).toEqual([`GET ${s.callbackUrl}`, `GET ${s.callbackUrl}`, `POST ${s.callbackUrl}`]);
 		} finally {

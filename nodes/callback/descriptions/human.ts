@@ -25,7 +25,7 @@ export const confirmProperties: INodeProperties[] = [
 	...updateDisplayOptions({ show: { confirmInBrowser: [true] } }, [
 		{
 			displayName:
-				"Opening the link (GET) shows the page; its buttons post back to the same URL, and the execution continues with data {\"choice\": \"<the button's value>\"}. Other calls resume nothing.",
+				"Opening the link (GET) shows the page; its buttons post back to the same URL, and the execution continues with data.choice set to the value of the button clicked. Other calls resume nothing.",
 			name: 'confirmNotice',
 			type: 'notice',
 			default: '',
