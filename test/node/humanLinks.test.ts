@@ -7,7 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { ExternalCallbackTrigger } from '../../nodes/ExternalCallbackTrigger/ExternalCallbackTrigger.node';
 import { ExternalCallbackWait } from '../../nodes/ExternalCallbackWait/ExternalCallbackWait.node';
 import { confirmToken } from '../../nodes/callback/pipeline/human';
-import { BASE, FakeN8n, JSON_HEADERS, TRIGGER_TYPE, WAIT_NODE, callWebhook, n8nResumeUrl, tokenFor, type CallSpec, type WebhookSetup } from './helpers';
+import { BASE, FakeN8n, JSON_HEADERS, N8N_API_KEY, TRIGGER_TYPE, WAIT_NODE, callWebhook, n8nResumeUrl, serveWaitNode, tokenFor, type CallSpec, type WebhookSetup } from './helpers';
 
 const wait = new ExternalCallbackWait();
 const trigger = new ExternalCallbackTrigger();
@@ -178,5 +178,50 @@ describe('Confirm in Browser on n8n 1.x: bound to the URL secret of Generate Cal
 		const { result, res } = await v1(get({}, {}));
 		expect(result).toEqual({ noWebhookResponse: true });
 		expect([res.statusCode, res.jsonBody]).toEqual([401, { error: 'Invalid token' }]);
+	});
+});
+
+describe('Confirm in Browser with guards and with the stable URL', () => {
+	const keyCredential = { externalCallbackApiKeyApi: { apiKeys: 'k-1', location: 'query', name: 'key' } };
+
+	test('the page only for callers the guards admit (a refusal never fails the wait); the page\'s POST keeps the key in the query', async () => {
+		const params = { ...confirmParams, authentication: 'apiKey', refusedCalls: 'fail' };
+		const refused = await resume({ params, credentials: keyCredential, call: get() });
+		expect(refused.result.workflowData).toBeUndefined();
+		expect([refused.res.statusCode, (refused.res.body as IDataObject).code]).toEqual([401, 1001]);
+		const page = await resume({ params, credentials: keyCredential, call: get({}, { signature: TOKEN, key: 'k-1' }) });
+		expect(page.res.statusCode).toBe(200);
+		const token = pageToken(String(page.res.body))!;
+		const { result } = await resume({ params, credentials: keyCredential, call: form({ ecb_token: token, choice: 'approve' }, { signature: TOKEN, key: 'k-1' }) });
+		expect(result.workflowData![0][0].json).toMatchObject({ data: { choice: 'approve' }, user: { apiKey: 'key#1' } });
+	});
+
+	test.each([
+		['unsigned (no authentication: the caller\'s headers and this node\'s origin)', {}, {}],
+		['signed (the identity travels with it)', { authentication: 'apiKey' }, keyCredential],
+	])('the stable URL is no link for people: its %s forward resumes', async (_what, auth, authCredential) => {
+		const fake = new FakeN8n();
+		fake.wait(7);
+		const params = { stableUrl: true, confirmInBrowser: true, ...auth };
+		const credentials = { ...authCredential, externalCallbackN8nApi: { baseUrl: BASE, apiKey: N8N_API_KEY } };
+		const resumed = serveWaitNode(fake, wait, { params, credentials });
+		const { res } = await callWebhook({
+			node: wait,
+			webhookName: 'stable',
+			params,
+			credentials,
+			http: fake.http,
+			executionId: undefined,
+			call: { method: 'GET', headers: { 'user-agent': CHROME }, query: { execution: '7', key: 'k-1', status: 'ok' } },
+		});
+		expect(res.statusCode).toBe(200);
+		expect(resumed).toHaveLength(1);
+		expect(resumed[0].item.json.data).toMatchObject({ status: 'ok' });
+	});
+
+	test('a direct GET at the same resume URL still only gets the page', async () => {
+		const { result, res } = await resume({ params: { stableUrl: true, confirmInBrowser: true }, credentials: { externalCallbackN8nApi: { baseUrl: BASE, apiKey: N8N_API_KEY } }, call: get() });
+		expect(result.workflowData).toBeUndefined();
+		expect(String(res.body)).toContain('<form method="post">');
 	});
 });

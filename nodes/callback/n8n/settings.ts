@@ -43,10 +43,10 @@ export async function readCommonSettings(ctx: IWebhookFunctions): Promise<CallSe
  * page's token is bound to the URL's secret (`signature`: n8n 2.x's resume token, n8n 1.x's URL
  * secret; both checked before this runs) and to `binding` (execution and webhook).
  */
-export function readHumanSettings(ctx: IWebhookFunctions, binding: string): HumanSpec {
+export function readHumanSettings(ctx: IWebhookFunctions, binding: string, confirmApplies = true): HumanSpec {
 	const options = ctx.getNodeParameter('options', {}) as IDataObject;
 	const human: HumanSpec = { ignoreBots: options.ignoreBots === true };
-	if (ctx.getNodeParameter(PARAMS.confirmInBrowser, false) !== true) return human;
+	if (!confirmApplies || ctx.getNodeParameter(PARAMS.confirmInBrowser, false) !== true) return human;
 	const given = (ctx.getQueryData() as Record<string, unknown>)[RESUME_TOKEN_PARAM];
 	const secret = Array.isArray(given) ? given[0] : given;
 	const rows = (ctx.getNodeParameter('confirmButtons.buttons', []) as Array<{ label?: unknown; value?: unknown }>) ?? [];

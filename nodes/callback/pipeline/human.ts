@@ -75,8 +75,8 @@ export type HumanOutcome =
 	| { kind: 'pass'; incoming: IncomingCallback; confirmed?: ConfirmButton }
 	/** Answer with this error; nothing is resumed (never "Fail the Wait": not the caller's data). */
 	| { kind: 'refuse'; error: CallbackError; headers?: Record<string, string> }
-	/** Answer with this page (or an empty reply); nothing is resumed. */
-	| { kind: 'page'; status: number; headers: Record<string, string>; body: string };
+	/** Answer with this page (or an empty reply); nothing is resumed. `screen`: after the guards admit the caller. */
+	| { kind: 'page'; status: number; headers: Record<string, string>; body: string; screen?: boolean };
 
 /** Runs the stage on one call. `spec` undefined (a forward from the stable URL): passes. */
 export function humanStage(incoming: IncomingCallback, spec: HumanSpec | undefined): HumanOutcome {
@@ -93,7 +93,7 @@ export function humanStage(incoming: IncomingCallback, spec: HumanSpec | undefin
 	const buttons = confirm.buttons.length ? confirm.buttons : DEFAULT_BUTTONS;
 	if (method === 'GET') {
 		const token = confirmToken(confirm.secret, confirm.binding);
-		return { kind: 'page', status: 200, headers: { ...PAGE_HEADERS }, body: renderConfirmPage({ ...confirm, buttons, token }) };
+		return { kind: 'page', status: 200, headers: { ...PAGE_HEADERS }, body: renderConfirmPage({ ...confirm, buttons, token }), screen: true };
 	}
 	if (method !== 'POST') return { kind: 'refuse', error: confirmMethod(method), headers: { allow: 'GET, POST' } };
 	const form = incoming.body && typeof incoming.body === 'object' && !Array.isArray(incoming.body) ? (incoming.body as Record<string, unknown>) : {};

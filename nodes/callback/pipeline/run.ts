@@ -85,8 +85,12 @@ export async function runPipeline(io: CallIO, spec: PipelineSpec): Promise<IWebh
 		}
 		// Stage "human" (links for people): bots, prefetches and the confirmation page resume
 		// nothing. A forward from this node's stable URL passed it there.
-		const human = humanStage(await io.readIncoming(), spec.forwarded ? undefined : spec.human);
+		const received = await io.readIncoming();
+		const human = humanStage(received, spec.forwarded ? undefined : spec.human);
 		if (human.kind === 'page') {
+			// The confirmation page only for callers the guards admit (a refusal never fails the wait).
+			const screened = human.screen ? await screenCall(io, spec, received) : undefined;
+			if (screened && 'refusal' in screened) return fail(io, screened.refusal);
 			sendReply(res, human.status, human.body, human.headers);
 			return ANSWERED;
 		}
