@@ -15,7 +15,7 @@ import { ROOT, until } from './harness/n8n';
 import { scenarios } from './harness/scenarios';
 import { shared } from './harness/shared';
 
-const { api } = shared();
+const { api, state } = shared();
 const scenario = scenarios(api);
 
 const CHROMIUM = process.env.ECB_CHROMIUM || '/usr/bin/chromium';
@@ -226,4 +226,46 @@ describe('Confirm in Browser', () => {
 		expect((await http('GET', s.callbackUrl, { headers: { 'user-agent': CHROME } })).status).toBe(409);
 		expect(nodeRuns(await api.execution(s.executionId), 'Done')).toBe(1);
 	});
+});
+
+test('Confirm in Browser with the API key in the URL (Generate Callback URL): the page only with the key; its POST keeps it and resumes', async () => {
+	const key = await scenario.credential('externalCallbackApiKeyApi', { apiKeys: 'mail-key-1', location: 'query', name: 'key' });
+	const creds = { externalCallbackApiKeyApi: key };
+	const { start } = await scenario.publishWait({
+		generate: { addApiKey: true },
+		generateCredentials: creds,
+		wait: { confirmInBrowser: true, authentication: 'apiKey', refusedCalls: 'fail' },
+		waitCredentials: creds,
+		orderId: 'H-3',
+	});
+	const s = await start();
+	const without = new URL(s.callbackUrl);
+	without.searchParams.delete('key');
+	const refused = await http('GET', without.toString(), { headers: { 'user-agent': CHROME } });
+	expect([refused.status, refused.json?.code]).toEqual([401, 1001]);
+	await scenario.expectStillWaiting(s.executionId);
+	const page = await http('GET', s.callbackUrl, { headers: { 'user-agent': CHROME } });
+	expect(page.status).toBe(200);
+	const posted = await http('POST', s.callbackUrl, form({ ecb_token: tokenOf(page.text)!, choice: 'reject' }));
+	expect(posted.status).toBe(200);
+	expect(posted.text).toContain('<strong>Reject</strong>');
+	const out = await scenario.doneOutput(s.executionId);
+	expect(out).toMatchObject({ data: { choice: 'reject' }, user: { apiKey: 'key#1' }, failed: false });
+	expect(JSON.stringify(out)).not.toContain('mail-key-1');
+});
+
+test('Confirm in Browser does not cover the stable URL: a GET there resumes as without it', async () => {
+	const n8nApi = await scenario.credential('externalCallbackN8nApi', { baseUrl: state.instance.baseUrl, apiKey: state.instance.apiKey });
+	const { start, stableUrl } = await scenario.publishWait({
+		wait: { stableUrl: true, confirmInBrowser: true },
+		waitCredentials: { externalCallbackN8nApi: n8nApi },
+		orderId: 'H-4',
+	});
+	const s = await start();
+	// the execution's own URL is a link for people: the page
+	expect((await http('GET', s.callbackUrl, { headers: { 'user-agent': CHROME } })).text).toContain('<form method="post">');
+	const r = await http('GET', `${stableUrl}?execution=${s.executionId}&status=ok`, { headers: { 'user-agent': CHROME } });
+	expect(r.status).toBe(200);
+	expect(r.headers.get('x-execution-id')).toBe(s.executionId);
+	expect((await scenario.doneOutput(s.executionId)).data).toEqual({ status: 'ok' });
 });
