@@ -2,6 +2,7 @@ import { updateDisplayOptions, type IWebhookDescription, type INodeProperties } 
 
 import { CALLBACK_METHODS, FAIL_PATH_SUFFIX, PARAMS, STABLE_METHODS, WEBHOOK_NAMES } from '../callback/constants';
 import { guardProperties } from '../callback/descriptions/guard';
+import { confirmProperties } from '../callback/descriptions/human';
 import { requestOptions, responseProperties, timeUnitOptions } from '../callback/descriptions/common';
 import { RESPONSE_FIELDS, webhookDescriptionFields } from '../callback/descriptions/webhookFields';
 
@@ -182,6 +183,7 @@ export const waitProperties: INodeProperties[] = [
 		default: '',
 	},
 	...stableUrlProperties,
+	...confirmProperties,
 	...guardProperties,
 	refusedCallsProperty,
 	...responseProperties,

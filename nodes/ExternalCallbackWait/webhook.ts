@@ -3,11 +3,11 @@ import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { PARAMS, WEBHOOK_NAMES } from '../callback/constants';
 import { callIO, ownBinding } from '../callback/n8n/incoming';
 import { stableForwardKey, targetIO } from '../callback/n8n/n8nApi';
-import { readCommonSettings, readStateParameter } from '../callback/n8n/settings';
+import { readCommonSettings, readHumanSettings, readStateParameter } from '../callback/n8n/settings';
 import { answerProbe, checkResumeCall, isProbe } from '../callback/pipeline/gate';
 import { sendReply } from '../callback/pipeline/respond';
 import { fail, runPipeline } from '../callback/pipeline/run';
-import { FORWARD_WEBHOOK, OUTCOME_HEADER } from '../callback/targeting/forward';
+import { FORWARD_WEBHOOK, ORIGIN_HEADER, OUTCOME_HEADER } from '../callback/targeting/forward';
 import { generatedExpiry } from '../callback/urls/expiry';
 import { generatedSecrets, givenSignature, hasN8nResumeToken, urlSecretMatches } from '../callback/urls/urlSecret';
 
@@ -48,6 +48,11 @@ export async function waitWebhook(ctx: IWebhookFunctions): Promise<IWebhookRespo
 	if (isProbe(headers)) return answerProbe(io.response(), binding);
 	return await runPipeline(io, {
 		...(await readCommonSettings(ctx)),
+		// Ignore Bots and Confirm in Browser; the page's token is bound to this execution and URL.
+		// A forward from this node's own stable URL (its origin, checked by the gate) is no link
+		// for people: Confirm in Browser does not apply to it (Ignore Bots, on the caller's headers
+		// passed on, does).
+		human: readHumanSettings(ctx, `${binding.executionId}\n${webhookName}`, headers[ORIGIN_HEADER] === undefined),
 		forwarded: gate.kind === 'forwarded' ? { identity: gate.identity } : undefined,
 		failOnRefusal: ctx.getNodeParameter(PARAMS.refusedCalls, 'keepWaiting') === 'fail',
 		expiresAt: generatedExpiry(ctx),

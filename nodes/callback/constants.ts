@@ -66,6 +66,7 @@ export const PARAMS = {
 	repeatedStatus: 'repeatedStatus',
 	refusedCalls: 'refusedCalls',
 	waitNode: 'waitNode',
+	confirmInBrowser: 'confirmInBrowser',
 } as const;
 
 /** An execution id as n8n makes them (sequential digits, or ids of other databases). */

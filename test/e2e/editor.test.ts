@@ -450,6 +450,15 @@ test('External Callback Wait: stable URL, guards, respond modes and wait limit',
 	expect(await ndvIssues()).toEqual([]);
 	await shot('node-externalCallbackWait-stable-url');
 
+	// Confirm in Browser: off hides the page's parameters; on shows title, message and buttons.
+	await expectHidden(['confirmTitle', 'confirmMessage']);
+	await toggle('confirmInBrowser');
+	await expectShown(['confirmTitle', 'confirmMessage']);
+	await ndv().locator('[data-test-id="node-parameters"]').getByText('Add Button', { exact: false }).first().waitFor();
+	await ndv().getByText('its buttons post back to the same URL', { exact: false }).waitFor();
+	expect(await ndvIssues()).toEqual([]);
+	await shot('node-externalCallbackWait-confirm-in-browser');
+
 	// Guards: each authentication method asks for its credential; roles only where they exist.
 	const methods: Array<[string, string, boolean]> = [
 		['API Key', 'External Callback: API Key API', false],

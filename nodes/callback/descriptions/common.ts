@@ -1,6 +1,7 @@
 import { updateDisplayOptions, type INodeProperties, type INodePropertyOptions } from 'n8n-workflow';
 
 import type { WaitUnit } from '../urls/waitTill';
+import { ignoreBotsOption } from './human';
 
 /** The units of a duration (the wait limit, a URL's lifetime). */
 export const timeUnitOptions: Array<INodePropertyOptions & { value: WaitUnit }> = [
@@ -121,6 +122,7 @@ export const requestOptions: INodeProperties = {
 			description:
 				'Comma-separated content types accepted for a body; others get 415. Empty accepts any.',
 		},
+		ignoreBotsOption,
 		{
 			displayName: 'Max Body Size (KB)',
 			name: 'maxBodyKb',

@@ -1,7 +1,8 @@
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
 import type { AuthMethod, GuardSettings } from '../auth/guard';
-import { AUTH_CREDENTIALS, PARAMS, parseList } from '../constants';
+import { AUTH_CREDENTIALS, PARAMS, RESUME_TOKEN_PARAM, parseList } from '../constants';
+import type { ConfirmButton, HumanSpec } from '../pipeline/human';
 import type { CallSettings } from '../pipeline/run';
 import type { RespondMode, ResponseOptions } from '../pipeline/respond';
 
@@ -33,7 +34,35 @@ export async function readCommonSettings(ctx: IWebhookFunctions): Promise<CallSe
 		condition: String(ctx.getNode().parameters.condition ?? ''),
 		ignoredReply: { status: Number(ctx.getNodeParameter('ignoredResponseCode', 200)), body: '' },
 		response: readResponseOptions(ctx),
+		human: { ignoreBots: options.ignoreBots === true },
 	};
+}
+
+/**
+ * The wait node's resume and fail URLs: Ignore Bots plus Confirm in Browser when it is on. The
+ * page's token is bound to the URL's secret (`signature`: n8n 2.x's resume token, n8n 1.x's URL
+ * secret; both checked before this runs) and to `binding` (execution and webhook).
+ */
+export function readHumanSettings(ctx: IWebhookFunctions, binding: string, confirmApplies = true): HumanSpec {
+	const options = ctx.getNodeParameter('options', {}) as IDataObject;
+	const human: HumanSpec = { ignoreBots: options.ignoreBots === true };
+	if (!confirmApplies || ctx.getNodeParameter(PARAMS.confirmInBrowser, false) !== true) return human;
+	const given = (ctx.getQueryData() as Record<string, unknown>)[RESUME_TOKEN_PARAM];
+	const secret = Array.isArray(given) ? given[0] : given;
+	const rows = (ctx.getNodeParameter('confirmButtons.buttons', []) as Array<{ label?: unknown; value?: unknown }>) ?? [];
+	const buttons: ConfirmButton[] = [];
+	for (const row of rows) {
+		const value = String(row?.value ?? '').trim();
+		if (value && !buttons.some((b) => b.value === value)) buttons.push({ value, label: String(row?.label ?? '').trim() || value });
+	}
+	human.confirm = {
+		title: String(ctx.getNodeParameter('confirmTitle', '') ?? '').trim() || 'Please confirm',
+		message: String(ctx.getNodeParameter('confirmMessage', '') ?? ''),
+		buttons,
+		secret: typeof secret === 'string' ? secret : '',
+		binding,
+	};
+	return human;
 }
 
 function readResponseOptions(ctx: IWebhookFunctions): ResponseOptions {

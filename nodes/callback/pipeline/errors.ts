@@ -40,6 +40,16 @@ export const ErrorCodes = {
 	 * it); n8n's reason is in its log. Not the caller's fault: fix the credential, then retry.
 	 */
 	CREDENTIAL_UNREADABLE: 1053,
+	/** Ignore Bots: the user agent is a bot, scanner or link preview (isbot's list); nothing happens. */
+	BOT_IGNORED: 1060,
+	/** Ignore Bots: a browser's prefetch or prerender; nothing happens until the link is opened. */
+	PREFETCH_IGNORED: 1061,
+	/** Confirm in Browser: a POST without the confirmation page's token (or with a wrong one). */
+	CONFIRM_TOKEN_INVALID: 1062,
+	/** Confirm in Browser: the POST chose a value none of the page's buttons offers. */
+	CONFIRM_CHOICE_INVALID: 1063,
+	/** Confirm in Browser: only GET (the page) and POST (its buttons) are answered. */
+	CONFIRM_METHOD: 1064,
 	INVALID_JSON: 1010,
 	UNSUPPORTED_CONTENT_TYPE: 1011,
 	BODY_TOO_LARGE: 1012,
@@ -136,3 +146,14 @@ export const expired = (at: Date) => new CallbackError(410, ErrorCodes.EXPIRED, 
 
 export const notReady = () =>
 	new CallbackError(503, ErrorCodes.NOT_READY, 'n8n is still starting; retry in a few seconds');
+
+export const botIgnored = () =>
+	new CallbackError(403, ErrorCodes.BOT_IGNORED, 'Calls from bots, link scanners and link previews are ignored here; the link still works when a person opens it');
+export const prefetchIgnored = () =>
+	new CallbackError(403, ErrorCodes.PREFETCH_IGNORED, 'Prefetch and prerender requests are ignored here; the link still works when a person opens it');
+export const confirmTokenInvalid = () =>
+	new CallbackError(403, ErrorCodes.CONFIRM_TOKEN_INVALID, 'This link is confirmed on its page: open it in a browser and choose there');
+export const confirmChoiceInvalid = () =>
+	new CallbackError(400, ErrorCodes.CONFIRM_CHOICE_INVALID, 'The choice is not one the confirmation page offers');
+export const confirmMethod = (method: string) =>
+	new CallbackError(405, ErrorCodes.CONFIRM_METHOD, `${method} is not answered here: open the link in a browser (GET) and choose on its page (POST)`);

@@ -6,6 +6,7 @@ import { OUTCOME_HEADER } from '../targeting/forward';
 import { type Target, type TargetOutcome, type TargetSpec, readTarget, runTarget } from '../targeting/target';
 import { CONDITION_ERROR_SENTINEL, bindCallback, isTrue, wrapForErrors } from './condition';
 import { CallbackError, conditionError, expired, internalError, notReady, unsupportedContentType } from './errors';
+import { type HumanSpec, confirmedReply, humanStage } from './human';
 import { buildOutputJson } from './output';
 import { type IncomingCallback, type ParseOptions, type ParsedCallback, parseCallback } from './parse';
 import { type ResponseLike, type ResponseOptions, type ResponsePlan, planResponse, sendError, sendReply } from './respond';
@@ -45,6 +46,8 @@ export interface CallSettings {
 	/** Reply to a call whose condition is false (default 200, empty body). */
 	ignoredReply: { status: number; body: string };
 	response: ResponseOptions;
+	/** Stage "human": Ignore Bots, Confirm in Browser (pipeline/human.ts); undefined: off. */
+	human?: HumanSpec;
 }
 
 export interface PipelineSpec extends CallSettings {
@@ -80,7 +83,22 @@ export async function runPipeline(io: CallIO, spec: PipelineSpec): Promise<IWebh
 			res.setHeader('retry-after', '5');
 			return fail(io, notReady());
 		}
-		const incoming = await io.readIncoming();
+		// Stage "human" (links for people): bots, prefetches and the confirmation page resume
+		// nothing. A forward from this node's stable URL passed it there.
+		const received = await io.readIncoming();
+		const human = humanStage(received, spec.forwarded ? undefined : spec.human);
+		if (human.kind === 'page') {
+			// The confirmation page only for callers the guards admit (a refusal never fails the wait).
+			const screened = human.screen ? await screenCall(io, spec, received) : undefined;
+			if (screened && 'refusal' in screened) return fail(io, screened.refusal);
+			sendReply(res, human.status, human.body, human.headers);
+			return ANSWERED;
+		}
+		if (human.kind === 'refuse') {
+			for (const [name, value] of Object.entries(human.headers ?? {})) res.setHeader(name, value);
+			return fail(io, human.error);
+		}
+		const incoming = human.incoming;
 		// Which execution(s): read before the guards (a bad target is the caller's to fix).
 		const target = spec.target ? targetOf(incoming, spec.target) : undefined;
 		const screened = await screenCall(io, spec, incoming, spec.forwarded);
@@ -96,7 +114,7 @@ export async function runPipeline(io: CallIO, spec: PipelineSpec): Promise<IWebh
 			sendReply(res, spec.forwarded ? 200 : spec.ignoredReply.status, spec.forwarded ? '' : spec.ignoredReply.body);
 			return ANSWERED;
 		}
-		const plan = planResponse(spec.response);
+		const plan = confirmedReply(planResponse(spec.response), spec.response.respond, spec.human, human.confirmed);
 		// Linked to the waiting item, so $('Earlier Node').item still resolves after it.
 		const item: INodeExecutionData = { json, pairedItem: { item: 0 } };
 		const binary = await attachBinary(io, parsed);
