@@ -41,7 +41,6 @@ export class ExternalCallbackTrigger implements INodeType {
 			{ name: 'externalCallbackUserLookupApi', required: true, testedBy: 'externalCallbackUserLookupApiTest', displayOptions: { show: { authentication: ['userLookup'] } } },
 			{ name: 'externalCallbackApiKeyApi', required: true, testedBy: 'externalCallbackApiKeyApiTest', displayOptions: { show: { authentication: ['apiKey'] } } },
 			{ name: 'externalCallbackSignatureApi', required: true, testedBy: 'externalCallbackSignatureApiTest', displayOptions: { show: { authentication: ['signature'] } } },
-			{ name: 'externalCallbackN8nUserApi', required: true, displayOptions: { show: { authentication: ['n8nUser'] } } },
 		],
 		webhooks: triggerWebhooks,
 		properties: triggerProperties,

@@ -23,12 +23,7 @@ export const AUTH_CREDENTIALS = {
 	userLookup: 'externalCallbackUserLookupApi',
 	apiKey: 'externalCallbackApiKeyApi',
 	signature: 'externalCallbackSignatureApi',
-	// n8n User: the caller's n8n session; this credential (an n8n API key, scope user:read) reads its global role
-	n8nUser: 'externalCallbackN8nUserApi',
 } as const;
-
-/** n8n's session cookie (what n8n's Form node checks for "n8n user" authentication). */
-export const N8N_AUTH_COOKIE = 'n8n-auth';
 
 /** The n8n public-API credential of the stable URL. */
 export const N8N_API_CREDENTIAL = 'externalCallbackN8nApi';

@@ -588,7 +588,7 @@ test('Generate Callback URL: URL forms, expiry modes and API key', async () => {
 });
 
 describe('credential types', () => {
-	test('the package has 8 credential types', () => expect(credentialTypes).toHaveLength(8));
+	test('the package has 7 credential types', () => expect(credentialTypes).toHaveLength(7));
 	test.each(credentialTypes.map((c) => [c.displayName, c] as const))('%s: the create dialog renders', async (_name, cred) => {
 		scope = `credential ${cred.name}`;
 		await page.goto(`${base}/home/credentials/create`);

@@ -5,7 +5,6 @@ import { ExternalCallbackBackendlessApi } from '../../credentials/ExternalCallba
 import { ExternalCallbackIntrospectionOAuth2Api } from '../../credentials/ExternalCallbackIntrospectionOAuth2Api.credentials';
 import { ExternalCallbackJwtApi } from '../../credentials/ExternalCallbackJwtApi.credentials';
 import { ExternalCallbackN8nApi } from '../../credentials/ExternalCallbackN8nApi.credentials';
-import { ExternalCallbackN8nUserApi } from '../../credentials/ExternalCallbackN8nUserApi.credentials';
 import { ExternalCallbackSignatureApi } from '../../credentials/ExternalCallbackSignatureApi.credentials';
 import { ExternalCallbackUserLookupApi } from '../../credentials/ExternalCallbackUserLookupApi.credentials';
 import { ExternalCallbackTrigger } from '../../nodes/ExternalCallbackTrigger/ExternalCallbackTrigger.node';
@@ -39,7 +38,6 @@ describe('constants and the literal names in the descriptions', () => {
 			userLookup: new ExternalCallbackUserLookupApi(),
 			apiKey: new ExternalCallbackApiKeyApi(),
 			signature: new ExternalCallbackSignatureApi(),
-			n8nUser: new ExternalCallbackN8nUserApi(),
 		};
 		for (const [method, name] of Object.entries(AUTH_CREDENTIALS)) expect(classes[method].name).toBe(name);
 		expect(Object.keys(classes).sort()).toEqual(Object.keys(AUTH_CREDENTIALS).sort());

@@ -2,7 +2,6 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { type ApiKeyOptions, verifyApiKey } from './apiKey';
 import { verifyJwt, type JwtAlgorithm } from './jwt/verify';
-import { n8nRoleName, type N8nSession, verifyN8nUser } from './n8nUser';
 import { type UserLookupOptions, verifyBackendless, verifyIntrospection, verifyUserLookup } from './providers';
 import { type SignatureOptions, verifySignature, type SignatureScheme } from './signature';
 import { extractToken, type TokenSource } from './token';
@@ -18,8 +17,6 @@ export interface GuardSettings {
 	requiredRoles: string[];
 	rolesMatch: 'any' | 'all';
 	onFail: 'error' | 'ignore';
-	/** n8n User: the emails (lower-cased) that may call; empty: every signed-in user. */
-	allowedEmails?: string[];
 }
 
 const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
@@ -69,12 +66,7 @@ export function userLookupOptions(c: ICredentialDataDecryptedObject): UserLookup
 }
 
 /** Stage "authenticate": who is calling, or undefined when the node needs no authentication. */
-export async function authenticate(
-	settings: GuardSettings,
-	req: AuthRequest,
-	fetch: HttpFetch,
-	session?: N8nSession,
-): Promise<Identity | undefined> {
+export async function authenticate(settings: GuardSettings, req: AuthRequest, fetch: HttpFetch): Promise<Identity | undefined> {
 	const c = settings.credential ?? {};
 	const tokenSource = (str(c.readFrom) || 'bearer') as TokenSource;
 	switch (settings.authentication) {
@@ -120,29 +112,14 @@ export async function authenticate(
 			return verifyApiKey(req, apiKeyOptions(c));
 		case 'signature':
 			return verifySignature(req, signatureOptions(c));
-		case 'n8nUser':
-			if (!session) throw new Error('n8n User authentication needs the n8n session of the call');
-			return await verifyN8nUser(
-				req,
-				{ baseUrl: str(c.baseUrl), apiKey: str(c.apiKey), allowedEmails: settings.allowedEmails ?? [] },
-				session,
-				fetch,
-			);
 		default:
 			throw new Error(`Unknown authentication "${String(settings.authentication)}"`);
 	}
 }
 
 /** Stages "authenticate" and "authorize" together; throws the CallbackError to answer. */
-export async function guard(
-	settings: GuardSettings,
-	req: AuthRequest,
-	fetch: HttpFetch,
-	session?: N8nSession,
-): Promise<Identity | undefined> {
-	const identity = await authenticate(settings, req, fetch, session);
-	// n8n User: Required Roles name n8n's global roles, `owner` or `global:owner`
-	const required = settings.authentication === 'n8nUser' ? settings.requiredRoles.map(n8nRoleName) : settings.requiredRoles;
-	if (required.length) authorize(identity?.roles ?? [], required, settings.rolesMatch);
+export async function guard(settings: GuardSettings, req: AuthRequest, fetch: HttpFetch): Promise<Identity | undefined> {
+	const identity = await authenticate(settings, req, fetch);
+	if (settings.requiredRoles.length) authorize(identity?.roles ?? [], settings.requiredRoles, settings.rolesMatch);
 	return identity;
 }

@@ -6,8 +6,6 @@
 /** The parts of the call a verifier may look at. Headers are lower-case and NOT redacted. */
 export interface AuthRequest {
 	method: string;
-	/** The absolute URL of the call, when known (n8n User's way back from n8n's sign-in). */
-	url?: string;
 	headers: Record<string, string | string[] | undefined>;
 	query: Record<string, unknown>;
 	/** The exact body bytes as received (signatures are computed over these, never re-serialised). */

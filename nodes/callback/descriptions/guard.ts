@@ -31,30 +31,12 @@ export const guardProperties: INodeProperties[] = [
 			{ name: 'API Key', value: 'apiKey', description: 'A key in a header or query parameter' },
 			{ name: 'Backendless User Token', value: 'backendless', description: 'The user-token header of a Backendless app' },
 			{ name: 'JWT', value: 'jwt', description: 'A signed JSON Web Token (secret, public key or JWKS)' },
-			{ name: 'N8n User', value: 'n8nUser', description: 'The caller is signed in to this n8n (its session cookie)' },
 			{ name: 'None', value: 'none', description: 'Anyone who knows the URL' },
 			{ name: 'OAuth2 Token Introspection', value: 'introspection', description: 'RFC 7662: the token must be active' },
 			{ name: 'User Lookup Endpoint', value: 'userLookup', description: 'Your endpoint returns the user for the token' },
 			{ name: 'Webhook Signature', value: 'signature', description: 'Stripe, GitHub, Shopify, Slack, Standard Webhooks or HMAC' },
 		],
 	},
-	...updateDisplayOptions({ show: { authentication: ['n8nUser'] } }, [
-		{
-			displayName:
-				'The caller must be signed in to this n8n; a browser without a session is sent to the sign-in page and back. Required Roles name n8n roles: owner, admin, member (or global:owner …).',
-			name: 'n8nUserNotice',
-			type: 'notice',
-			default: '',
-		},
-		{
-			displayName: 'Allowed Emails',
-			name: 'allowedEmails',
-			type: 'string',
-			default: '',
-			placeholder: 'name@email.com, other@email.com',
-			description: 'Comma-separated emails of the n8n users who may call (case-insensitive); empty allows every signed-in user',
-		},
-	]),
 	// Only methods that know who is calling have roles.
 	...updateDisplayOptions({ hide: { authentication: ['none', 'apiKey', 'signature'] } }, [
 		{

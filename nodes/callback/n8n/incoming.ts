@@ -1,8 +1,6 @@
 import type { IHttpRequestOptions, IWebhookFunctions } from 'n8n-workflow';
 
-import type { N8nSessionUser } from '../auth/n8nUser';
-import { headerValue, type HttpFetch } from '../auth/types';
-import { N8N_AUTH_COOKIE } from '../constants';
+import type { HttpFetch } from '../auth/types';
 import type { CallIO } from '../pipeline/run';
 import type { IncomingCallback } from '../pipeline/parse';
 import type { ResponseLike } from '../pipeline/respond';
@@ -21,7 +19,6 @@ export function callIO(ctx: IWebhookFunctions): CallIO {
 		readIncoming: async () => await readIncoming(ctx),
 		isReady: async () => await processReady(ctx),
 		fetch: makeFetch(ctx),
-		n8nUser: async () => await sessionUser(ctx),
 		evaluate: (expression) => ctx.evaluateExpression(expression, 0),
 		binaryFromBuffer: async (buffer, mimeType) => await ctx.helpers.prepareBinaryData(buffer, undefined, mimeType),
 		binaryFromFile: async (path, fileName, mimeType) => await ctx.nodeHelpers.copyBinaryFile(path, fileName, mimeType),
@@ -37,7 +34,6 @@ interface N8nRequest {
 	rawBody?: Buffer;
 	readRawBody?: () => Promise<void>;
 	socket?: { localPort?: number; localAddress?: string };
-	protocol?: string;
 }
 
 const N8N_PARSED = /^(application\/json|application\/x-www-form-urlencoded|text\/plain|multipart\/form-data)$/;
@@ -57,7 +53,6 @@ export async function readIncoming(ctx: IWebhookFunctions): Promise<IncomingCall
 	const url = String(req.originalUrl ?? req.url ?? '');
 	return {
 		method: String(req.method ?? 'GET'),
-		url: absoluteUrl(req, url),
 		queryLength: url.includes('?') ? url.length - url.indexOf('?') - 1 : 0,
 		contentType,
 		headers: ctx.getHeaderData() as Record<string, string | string[] | undefined>,
@@ -66,49 +61,6 @@ export async function readIncoming(ctx: IWebhookFunctions): Promise<IncomingCall
 		rawBody: req.rawBody,
 		contentLength: Number.isFinite(declared) ? declared : undefined,
 	};
-}
-
-/**
- * The URL the caller asked for, as n8n's Form node builds it for its sign-in redirect (honouring
- * x-forwarded-*; n8n's sign-in page only follows a redirect to its own origin).
- */
-function absoluteUrl(req: N8nRequest, path: string): string | undefined {
-	const header = (name: string) => headerValue(req.headers, name)?.trim() || undefined;
-	const host = header('x-forwarded-host') ?? header('host');
-	return host ? `${header('x-forwarded-proto') ?? req.protocol ?? 'http'}://${host}${path}` : undefined;
-}
-
-/**
- * The caller's n8n session: the `n8n-auth` cookie, checked by n8n (`validateCookieAuth`; a bad,
- * expired or signed-out one throws). n8n 2.x returns the user; n8n 1.x returns nothing, then the
- * user id comes from the token n8n has just verified. The cookie itself goes nowhere else.
- */
-export async function sessionUser(ctx: IWebhookFunctions): Promise<N8nSessionUser | undefined> {
-	const cookies = headerValue(ctx.getHeaderData() as Record<string, string | string[] | undefined>, 'cookie') ?? '';
-	const match = new RegExp(`(?:^|;\\s*)${N8N_AUTH_COOKIE}=([^;]+)`).exec(cookies);
-	const token = match?.[1].trim();
-	if (!token) return undefined;
-	let user: unknown;
-	try {
-		user = await ctx.validateCookieAuth(token);
-	} catch {
-		return undefined;
-	}
-	const u = (typeof user === 'object' && user !== null ? user : {}) as Record<string, unknown>;
-	const id = typeof u.id === 'string' && u.id ? u.id : verifiedTokenUserId(token);
-	if (!id) return undefined;
-	const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
-	return { id, email: text(u.email), firstName: text(u.firstName), lastName: text(u.lastName) };
-}
-
-/** The `id` claim of an n8n session token that n8n has verified (its payload, base64url JSON). */
-function verifiedTokenUserId(token: string): string | undefined {
-	try {
-		const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { id?: unknown };
-		return typeof payload.id === 'string' && payload.id ? payload.id : undefined;
-	} catch {
-		return undefined;
-	}
 }
 
 /** Where this n8n serves waiting webhooks, from the request itself (loopback to the same process). */

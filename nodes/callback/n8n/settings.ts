@@ -16,8 +16,6 @@ export async function readCommonSettings(ctx: IWebhookFunctions): Promise<CallSe
 		requiredRoles: parseList(ctx.getNodeParameter('requiredRoles', '') as string),
 		rolesMatch: ctx.getNodeParameter('rolesMatch', 'any') === 'all' ? 'all' : 'any',
 		onFail: ctx.getNodeParameter('onFail', 'error') === 'ignore' ? 'ignore' : 'error',
-		allowedEmails:
-			authentication === 'n8nUser' ? parseList(ctx.getNodeParameter('allowedEmails', '')).map((e) => e.toLowerCase()) : [],
 	};
 	const options = ctx.getNodeParameter('options', {}) as IDataObject;
 	const stateParameter = ctx.getNodeParameter(PARAMS.stableUrl, false) ? readStateParameter(ctx) : undefined;

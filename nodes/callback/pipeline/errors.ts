@@ -9,12 +9,6 @@ export const ErrorCodes = {
 	UNAUTHENTICATED: 1001,
 	/** A credential was given but is not valid (bad/expired token, wrong key, bad signature). */
 	INVALID_CREDENTIAL: 1002,
-	/** n8n User: no valid n8n session in the call (a browser GET is sent to n8n's sign-in instead). */
-	N8N_SIGN_IN_REQUIRED: 1003,
-	/** n8n User: the signed-in n8n user's email is not in the node's Allowed Emails. */
-	N8N_USER_NOT_ALLOWED: 1004,
-	/** n8n User: the n8n API could not tell the signed-in user's role (key refused, unreachable, unknown user). */
-	N8N_USER_LOOKUP_FAILED: 1005,
 	/** The condition expression failed to evaluate. */
 	CONDITION_ERROR: 1020,
 	/** The identity provider (JWKS, introspection, lookup, Backendless) is down or answered 5xx. */
@@ -60,8 +54,6 @@ export class CallbackError extends Error {
 		readonly status: number,
 		readonly code: number,
 		message: string,
-		/** Sent as a 302 to this location instead (n8n's sign-in page for a browser without a session). */
-		readonly location?: string,
 	) {
 		super(message);
 		this.name = 'CallbackError';
@@ -144,13 +136,3 @@ export const expired = (at: Date) => new CallbackError(410, ErrorCodes.EXPIRED, 
 
 export const notReady = () =>
 	new CallbackError(503, ErrorCodes.NOT_READY, 'n8n is still starting; retry in a few seconds');
-
-/** n8n User: `signIn` is n8n's sign-in page with the way back, for a browser's GET. */
-export const n8nSignInRequired = (signIn?: string) =>
-	new CallbackError(401, ErrorCodes.N8N_SIGN_IN_REQUIRED, 'Sign in to n8n first: this callback needs an n8n user session', signIn);
-
-export const n8nUserNotAllowed = () =>
-	new CallbackError(403, ErrorCodes.N8N_USER_NOT_ALLOWED, 'This n8n user may not make this callback');
-
-export const n8nUserLookupFailed = (detail: string) =>
-	new CallbackError(503, ErrorCodes.N8N_USER_LOOKUP_FAILED, `The n8n user's role cannot be read (${detail}); check the node's n8n User credential`);

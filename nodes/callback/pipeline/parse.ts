@@ -4,8 +4,6 @@ import { redactHeaders, redactQuery } from './redact';
 /** What the pipeline needs of an incoming HTTP request, independent of n8n's objects. */
 export interface IncomingCallback {
 	method: string;
-	/** The absolute URL of the call, when known. */
-	url?: string;
 	/** Length of the raw query string, when known. */
 	queryLength?: number;
 	/** Lower-cased mime type without parameters, '' when absent. */

@@ -109,8 +109,7 @@ export function sendReply(res: ResponseLike, status: number, body: string, heade
 /** Answers a refused call with its documented status and JSON body. */
 export function sendError(res: ResponseLike, error: CallbackError): void {
 	if (res.headersSent) return;
-	res.status(error.location ? 302 : error.status);
+	res.status(error.status);
 	res.setHeader('cache-control', 'no-store');
-	if (error.location) res.setHeader('location', error.location);
 	res.json(error.toBody());
 }

@@ -1,7 +1,6 @@
 import type { IBinaryData, IBinaryKeyData, IDataObject, INodeExecutionData, IWebhookResponseData } from 'n8n-workflow';
 
 import type { HttpFetch, Identity } from '../auth/types';
-import type { N8nSessionUser } from '../auth/n8nUser';
 import { credentialQueryParams, guard, type GuardSettings } from '../auth/guard';
 import { OUTCOME_HEADER } from '../targeting/forward';
 import { type Target, type TargetOutcome, type TargetSpec, readTarget, runTarget } from '../targeting/target';
@@ -31,8 +30,6 @@ export interface CallIO {
 	isReady(): Promise<boolean>;
 	/** Outbound HTTP for identity providers. */
 	fetch: HttpFetch;
-	/** The caller's n8n session as n8n validated it (n8n User authentication); undefined: none. */
-	n8nUser(): Promise<N8nSessionUser | undefined>;
 	/** n8n evaluates an expression against the waiting item (the condition). */
 	evaluate(expression: string): unknown;
 	binaryFromBuffer(buffer: Buffer, mimeType: string): Promise<IBinaryData>;
@@ -131,9 +128,8 @@ export async function screenCall(
 		if (trusted) return { identity: trusted.identity ?? undefined, parsed };
 		const identity = await guard(
 			spec.guards,
-			{ method: parsed.method, url: incoming.url, headers: incoming.headers, query: incoming.query, rawBody: incoming.rawBody },
+			{ method: parsed.method, headers: incoming.headers, query: incoming.query, rawBody: incoming.rawBody },
 			io.fetch,
-			async () => await io.n8nUser(),
 		);
 		return { identity, parsed };
 	} catch (error) {
@@ -231,8 +227,6 @@ function respondTargeted(res: ResponseLike, outcome: TargetOutcome, plan: Respon
  * Refused Calls "Fail the Wait" resumes with the refusal (failTheWait).
  */
 function refuseCall(io: CallIO, spec: PipelineSpec, refusal: CallbackError): IWebhookResponseData {
-	// A browser sent to n8n's sign-in (n8n User) is on its way back, not refused: never fails the wait.
-	if (refusal.location) return fail(io, refusal);
 	const ignored = spec.guards.onFail === 'ignore' && (refusal.status === 401 || refusal.status === 403);
 	if (ignored) {
 		sendReply(io.response(), 200, '');
