@@ -1,7 +1,8 @@
 // Issue 16 part 3 asked for an "n8n User" authentication (the caller's n8n session cookie,
 // checked with validateCookieAuth as n8n's Form node does). It cannot be built as a community
-// node: n8n removes its session cookie from every webhook request before the node runs, unless
-// the node is one of n8n's own allow-listed types (docs/architecture.md, "n8n user sessions").
+// node: n8n removes its session cookie from every webhook request before the node runs (at
+// resume URLs always, elsewhere unless the node is one of n8n's own allow-listed types; see
+// docs/architecture.md, "n8n user sessions").
 // These tests pin that behaviour of the real n8n, on both lines, so that the decision is
 // revisited when a pinned n8n changes it: they fail the day n8n hands the cookie to other nodes.
 import { randomUUID } from 'node:crypto';
