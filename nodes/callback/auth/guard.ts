@@ -45,11 +45,15 @@ export function signatureOptions(c: ICredentialDataDecryptedObject): SignatureOp
 	return {
 		scheme: (str(c.scheme) || 'hmac') as SignatureScheme,
 		secret: str(c.secret),
+		previousSecret: str(c.previousSecret) || undefined,
 		toleranceSeconds: Number(c.toleranceSeconds ?? 300),
 		header: str(c.header) || undefined,
 		algorithm: (str(c.algorithm) || 'sha256') as 'sha1' | 'sha256' | 'sha512',
 		encoding: str(c.encoding) === 'base64' ? 'base64' : 'hex',
 		prefix: str(c.prefix) || undefined,
+		template: str(c.template) || undefined,
+		timestampHeader: str(c.timestampHeader) || undefined,
+		publicBaseUrl: str(c.publicBaseUrl) || undefined,
 	};
 }
 

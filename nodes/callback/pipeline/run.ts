@@ -128,7 +128,7 @@ export async function screenCall(
 		if (trusted) return { identity: trusted.identity ?? undefined, parsed };
 		const identity = await guard(
 			spec.guards,
-			{ method: parsed.method, headers: incoming.headers, query: incoming.query, rawBody: incoming.rawBody },
+			{ method: parsed.method, headers: incoming.headers, query: incoming.query, rawBody: incoming.rawBody, url: incoming.url },
 			io.fetch,
 		);
 		return { identity, parsed };
