@@ -230,7 +230,7 @@ function verifyStandardWebhooks(
 			if (!candidate) continue;
 			decodable = true;
 			const equal = candidate.length === expected.length && timingSafeEqual(candidate, expected);
-			if (equal && matched === undefined) matched = which;
+			if (equal && (matched === undefined || which === 'current')) matched = which;
 		}
 	}
 	const v1a = asymmetric.map((c) => decodeBase64(c));
@@ -240,7 +240,7 @@ function verifyStandardWebhooks(
 			if (!candidate) continue;
 			decodable = true;
 			const valid = candidate.length === ED25519_SIGNATURE_BYTES && verifySignatureBytes(null, signed, key.publicKey, candidate);
-			if (valid && matched === undefined) matched = which;
+			if (valid && (matched === undefined || which === 'current')) matched = which;
 		}
 	}
 	if (matched === undefined) throw invalidCredential(decodable ? 'signature mismatch' : 'malformed signature');
@@ -575,7 +575,7 @@ function matchKey(expected: Array<{ mac: Buffer; which: SignedWith }>, candidate
 		decodable = true;
 		for (const { mac, which } of expected) {
 			const equal = candidate.length === mac.length && timingSafeEqual(candidate, mac);
-			if (equal && matched === undefined) matched = which;
+			if (equal && (matched === undefined || which === 'current')) matched = which;
 		}
 	}
 	if (matched !== undefined) return matched;
