@@ -483,6 +483,32 @@ function verifyTemplate(req: AuthRequest, options: SignatureOptions, body: Buffe
 	return identity(options.scheme, which, timestamp !== undefined ? { timestamp: Number(timestamp) } : {});
 }
 
+/** What Zoom's endpoint URL validation expects back. */
+export interface ZoomValidationReply {
+	plainToken: string;
+	encryptedToken: string;
+}
+
+/** Zoom's plainToken: a short random string. Anything else (e.g. `v0:…`) could make the reply a signing oracle. */
+const ZOOM_PLAIN_TOKEN = /^[A-Za-z0-9_-]{8,128}$/;
+
+/**
+ * Zoom's endpoint URL validation (sent when the endpoint URL is saved in the Zoom app and every
+ * 72 hours): a call ALREADY VERIFIED as signed by Zoom with the event `endpoint.url_validation`
+ * is answered `{ plainToken, encryptedToken: hex HMAC-SHA256(secret, plainToken) }` with the
+ * secret that signed it, and resumes nothing. Undefined for every other call.
+ */
+export function zoomValidationReply(options: SignatureOptions, signedWith: unknown, body: unknown): ZoomValidationReply | undefined {
+	if (options.scheme !== 'zoom' || typeof body !== 'object' || body === null) return undefined;
+	const event = body as { event?: unknown; payload?: { plainToken?: unknown } };
+	if (event.event !== 'endpoint.url_validation') return undefined;
+	const plainToken = event.payload?.plainToken;
+	if (typeof plainToken !== 'string' || !ZOOM_PLAIN_TOKEN.test(plainToken)) throw invalidCredential('malformed endpoint.url_validation plainToken');
+	const secret = configuredSecrets(options).find((k) => k.which === signedWith)?.key;
+	if (secret === undefined) return undefined;
+	return { plainToken, encryptedToken: hmac('sha256', Buffer.from(secret, 'utf8'), [plainToken]).toString('hex') };
+}
+
 /**
  * The headers a sender holding `secret` puts on a call to a template scheme (the credential
  * test signs its probe with them). `req` gives the URL, method, content type and headers.

@@ -5,8 +5,8 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { getExpectedTwilioSignature, validateRequest } from 'twilio/lib/webhooks/webhooks';
 
 import { testSignatureCredential } from '../../../nodes/callback/auth/credentialTests';
-import { signatureOptions } from '../../../nodes/callback/auth/guard';
-import { type SignatureOptions, type SignatureScheme, verifySignature } from '../../../nodes/callback/auth/signature';
+import { challengeReply, signatureOptions } from '../../../nodes/callback/auth/guard';
+import { type SignatureOptions, type SignatureScheme, verifySignature, zoomValidationReply } from '../../../nodes/callback/auth/signature';
 import type { AuthRequest } from '../../../nodes/callback/auth/types';
 import { ErrorCodes } from '../../../nodes/callback/pipeline/errors';
 import { publicCallUrl, withPublicBase } from '../../../nodes/callback/urls/callUrl';
@@ -136,6 +136,33 @@ describe('Zoom preset', () => {
 		reject(() => verifySignature(call({ ...headers, 'x-zm-request-timestamp': String(ZOOM_TS + 300) }, ZOOM_BODY), options, at + 301_000), ErrorCodes.INVALID_CREDENTIAL);
 		// Without the v0= prefix.
 		reject(() => verifySignature(call({ ...headers, 'x-zm-signature': zoomSign(CURRENT).slice(3) }, ZOOM_BODY), options, at), ErrorCodes.INVALID_CREDENTIAL);
+	});
+});
+
+describe("Zoom's endpoint URL validation", () => {
+	// Zoom's documented challenge body (Using webhooks, "Validate your webhook endpoint").
+	const CHALLENGE = { payload: { plainToken: 'qgg8vlvZRS6UYooatFL8Aw' }, event_ts: 1654503849680, event: 'endpoint.url_validation' };
+	const options: SignatureOptions = { scheme: 'zoom', secret: CURRENT, previousSecret: PREVIOUS };
+
+	it('answers plainToken and its hex HMAC-SHA256 with the secret that signed the challenge', () => {
+		expect(zoomValidationReply(options, 'current', CHALLENGE)).toEqual({ plainToken: 'qgg8vlvZRS6UYooatFL8Aw', encryptedToken: hex('sha256', CURRENT, 'qgg8vlvZRS6UYooatFL8Aw') });
+		expect(zoomValidationReply(options, 'previous', CHALLENGE)?.encryptedToken).toBe(hex('sha256', PREVIOUS, 'qgg8vlvZRS6UYooatFL8Aw'));
+	});
+
+	it('other events, other schemes and unauthenticated calls get no reply', () => {
+		expect(zoomValidationReply(options, 'current', { event: 'meeting.started' })).toBeUndefined();
+		expect(zoomValidationReply({ ...options, scheme: 'slack' }, 'current', CHALLENGE)).toBeUndefined();
+		expect(zoomValidationReply(options, 'current', 'text')).toBeUndefined();
+		const settings = { authentication: 'signature' as const, credential: { scheme: 'zoom', secret: CURRENT }, requiredRoles: [], rolesMatch: 'any' as const, onFail: 'error' as const };
+		expect(challengeReply(settings, undefined, CHALLENGE)).toBeUndefined();
+		expect(challengeReply({ ...settings, authentication: 'none' }, { user: { signedWith: 'current' }, roles: [] }, CHALLENGE)).toBeUndefined();
+		expect(challengeReply(settings, { user: { signedWith: 'current' }, roles: [] }, CHALLENGE)?.encryptedToken).toBe(hex('sha256', CURRENT, 'qgg8vlvZRS6UYooatFL8Aw'));
+	});
+
+	it('a plainToken shaped like signed content is refused (the reply would be a signing oracle)', () => {
+		for (const plainToken of [`v0:${NOW}:{"event":"meeting.started"}`, '', 'short', 42]) {
+			reject(() => zoomValidationReply(options, 'current', { ...CHALLENGE, payload: { plainToken } }), ErrorCodes.INVALID_CREDENTIAL);
+		}
 	});
 });
 
