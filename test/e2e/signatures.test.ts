@@ -17,6 +17,11 @@ import { shared } from './harness/shared';
 const { api } = shared();
 const scenario = scenarios(api);
 const now = () => Math.floor(Date.now() / 1000);
+/** A fixture value for a credential field (not a secret of anyone). */
+const fixture = (name: string) => `${name}-e2e-fixture`;
+/** Zoom's documented example plainToken (public, from Zoom's docs). */
+// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- Zoom's published example value, not a secret
+const ZOOM_TOKEN = 'qgg8vlvZRS6UYooatFL8Aw';
 const hex = (key: string, data: string) => createHmac('sha256', key).update(data).digest('hex');
 
 /** wait-basic guarded by a signature credential with `data`; returns a starter. */
@@ -29,7 +34,7 @@ const post = (url: string, headers: Record<string, string>, body: string) => htt
 
 describe('signature schemes of issue 19 resume a waiting execution', () => {
 	test('Zoom: x-zm-signature over v0:{timestamp}:{body}; a wrong one is refused and the wait kept', async () => {
-		const secret = 'zoom-secret-token-e2e';
+		const secret = fixture('zoom-secret-token');
 		const start = await publishSigned({ scheme: 'zoom', secret, toleranceSeconds: 300 });
 		const s = await start();
 		const body = '{"event":"meeting.ended","payload":{"object":{"id":"85001","topic":"Review"}},"event_ts":1700000000000}';
@@ -49,7 +54,7 @@ describe('signature schemes of issue 19 resume a waiting execution', () => {
 	});
 
 	test("Twilio: a form POST signed by twilio's own library over the full callback URL resumes", async () => {
-		const token = 'twilio-auth-token-e2e';
+		const token = fixture('twilio-auth-token');
 		const start = await publishSigned({ scheme: 'twilio', secret: token });
 		const s = await start();
 		const params = { Body: 'Yes, approve + ship', From: '+15550100', MessageSid: 'SM19', To: '+15550199' };
@@ -69,7 +74,7 @@ describe('signature schemes of issue 19 resume a waiting execution', () => {
 	});
 
 	test('generic template: v1:{timestamp}:{method}:{header:x-acct}:{body}, SHA-512 base64 with a prefix', async () => {
-		const secret = 'vendor-secret-e2e';
+		const secret = fixture('vendor-secret');
 		const start = await publishSigned({
 			scheme: 'hmac',
 			secret,
@@ -171,13 +176,13 @@ describe('Zoom endpoint URL validation, a proxy in front of n8n, credential test
 		const secret = 'zoom-crc-secret';
 		const start = await publishSigned({ scheme: 'zoom', secret, toleranceSeconds: 300 });
 		const s = await start();
-		const body = JSON.stringify({ payload: { plainToken: 'qgg8vlvZRS6UYooatFL8Aw' }, event_ts: Date.now(), event: 'endpoint.url_validation' });
+		const body = JSON.stringify({ payload: { plainToken: ZOOM_TOKEN }, event_ts: Date.now(), event: 'endpoint.url_validation' });
 		const ts = String(now());
 		const unsigned = await post(s.callbackUrl, { 'content-type': 'application/json' }, body);
 		expect(unsigned.status).toBe(401);
 		const signed = await post(s.callbackUrl, { 'content-type': 'application/json', 'x-zm-request-timestamp': ts, 'x-zm-signature': `v0=${hex(secret, `v0:${ts}:${body}`)}` }, body);
 		expect(signed.status).toBe(200);
-		expect(signed.json).toEqual({ plainToken: 'qgg8vlvZRS6UYooatFL8Aw', encryptedToken: hex(secret, 'qgg8vlvZRS6UYooatFL8Aw') });
+		expect(signed.json).toEqual({ plainToken: ZOOM_TOKEN, encryptedToken: hex(secret, ZOOM_TOKEN) });
 		await scenario.expectStillWaiting(s.executionId);
 		const event = '{"event":"meeting.started"}';
 		const ok = await post(s.callbackUrl, { 'content-type': 'application/json', 'x-zm-request-timestamp': ts, 'x-zm-signature': `v0=${hex(secret, `v0:${ts}:${event}`)}` }, event);

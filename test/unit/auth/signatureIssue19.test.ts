@@ -20,9 +20,7 @@ import { expectConfigurationError, expectRejection } from '../helpers';
 
 const NOW_MS = 1_700_000_000_000;
 const NOW = NOW_MS / 1000;
-// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- test fixtures, not secrets
 const CURRENT = 'current-secret-0123456789';
-// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- test fixtures, not secrets
 const PREVIOUS = 'previous-secret-9876543210';
 const STRANGER = 'nobody-configured-this-one';
 const BODY = '{"id":"evt_19","type":"rotation.test"}';
@@ -141,12 +139,14 @@ describe('Zoom preset', () => {
 
 describe("Zoom's endpoint URL validation", () => {
 	// Zoom's documented challenge body (Using webhooks, "Validate your webhook endpoint").
-	const CHALLENGE = { payload: { plainToken: 'qgg8vlvZRS6UYooatFL8Aw' }, event_ts: 1654503849680, event: 'endpoint.url_validation' };
+	// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- Zoom's published example value, not a secret
+	const TOKEN = 'qgg8vlvZRS6UYooatFL8Aw';
+	const CHALLENGE = { payload: { plainToken: TOKEN }, event_ts: 1654503849680, event: 'endpoint.url_validation' };
 	const options: SignatureOptions = { scheme: 'zoom', secret: CURRENT, previousSecret: PREVIOUS };
 
 	it('answers plainToken and its hex HMAC-SHA256 with the secret that signed the challenge', () => {
-		expect(zoomValidationReply(options, 'current', CHALLENGE)).toEqual({ plainToken: 'qgg8vlvZRS6UYooatFL8Aw', encryptedToken: hex('sha256', CURRENT, 'qgg8vlvZRS6UYooatFL8Aw') });
-		expect(zoomValidationReply(options, 'previous', CHALLENGE)?.encryptedToken).toBe(hex('sha256', PREVIOUS, 'qgg8vlvZRS6UYooatFL8Aw'));
+		expect(zoomValidationReply(options, 'current', CHALLENGE)).toEqual({ plainToken: TOKEN, encryptedToken: hex('sha256', CURRENT, TOKEN) });
+		expect(zoomValidationReply(options, 'previous', CHALLENGE)?.encryptedToken).toBe(hex('sha256', PREVIOUS, TOKEN));
 	});
 
 	it('other events, other schemes and unauthenticated calls get no reply', () => {
@@ -156,7 +156,7 @@ describe("Zoom's endpoint URL validation", () => {
 		const settings = { authentication: 'signature' as const, credential: { scheme: 'zoom', secret: CURRENT }, requiredRoles: [], rolesMatch: 'any' as const, onFail: 'error' as const };
 		expect(challengeReply(settings, undefined, CHALLENGE)).toBeUndefined();
 		expect(challengeReply({ ...settings, authentication: 'none' }, { user: { signedWith: 'current' }, roles: [] }, CHALLENGE)).toBeUndefined();
-		expect(challengeReply(settings, { user: { signedWith: 'current' }, roles: [] }, CHALLENGE)?.encryptedToken).toBe(hex('sha256', CURRENT, 'qgg8vlvZRS6UYooatFL8Aw'));
+		expect(challengeReply(settings, { user: { signedWith: 'current' }, roles: [] }, CHALLENGE)?.encryptedToken).toBe(hex('sha256', CURRENT, TOKEN));
 	});
 
 	it('a plainToken shaped like signed content is refused (the reply would be a signing oracle)', () => {
