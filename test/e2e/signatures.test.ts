@@ -3,7 +3,8 @@ import { createHmac, generateKeyPairSync, sign as edSign } from 'node:crypto';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 
-import { http } from './harness/client';
+import { http, loadFixture, nodeOutput } from './harness/client';
+import { sleep, until } from './harness/n8n';
 import { scenarios } from './harness/scenarios';
 import { shared } from './harness/shared';
 
@@ -222,5 +223,53 @@ describe('Zoom endpoint URL validation, a proxy in front of n8n, credential test
 		const broken = await test({ scheme: 'hmac', secret: 's', header: 'x-sig', template: '{body}{nonce}' });
 		expect(broken.status).toBe('Error');
 		expect(broken.message).toContain('unknown placeholder "{nonce}"');
+	});
+});
+
+describe('the External Callback Trigger with a Zoom or Twilio credential', () => {
+	/** trigger-basic guarded by a signature credential with `data`. */
+	async function publishSignedTrigger(data: Record<string, unknown>) {
+		const credential = await scenario.credential('externalCallbackSignatureApi', data);
+		const wf = loadFixture('trigger-basic');
+		wf.nodes[0].parameters = { ...wf.nodes[0].parameters, authentication: 'signature' };
+		wf.nodes[0].credentials = { externalCallbackSignatureApi: credential };
+		return await api.publish(wf);
+	}
+	const successes = async (workflowId: string, count: number) =>
+		await until(`${count} execution(s) of ${workflowId}`, async () => {
+			const list = (await api.executions(workflowId)).filter((e) => e.status === 'success');
+			return list.length >= count ? list : undefined;
+		});
+
+	test("Zoom's endpoint validation at the trigger URL is answered and starts nothing; a signed event starts one", async () => {
+		const secret = fixture('zoom-trigger-secret');
+		const { id, triggerUrl } = await publishSignedTrigger({ scheme: 'zoom', secret, toleranceSeconds: 300 });
+		const ts = String(now());
+		const sign = (body: string) => ({ 'content-type': 'application/json', 'x-zm-request-timestamp': ts, 'x-zm-signature': `v0=${hex(secret, `v0:${ts}:${body}`)}` });
+		const challenge = JSON.stringify({ payload: { plainToken: ZOOM_TOKEN }, event_ts: Date.now(), event: 'endpoint.url_validation' });
+		const crc = await post(triggerUrl, sign(challenge), challenge);
+		expect(crc.status).toBe(200);
+		expect(crc.json).toEqual({ plainToken: ZOOM_TOKEN, encryptedToken: hex(secret, ZOOM_TOKEN) });
+		const event = '{"event":"meeting.created","payload":{"object":{"id":"19"}}}';
+		expect((await post(triggerUrl, sign(event), event)).status).toBe(200);
+		const [only] = await successes(id, 1);
+		await sleep(500);
+		expect(await api.executions(id)).toHaveLength(1);
+		expect(nodeOutput(await api.execution(only.id), 'External Callback Trigger')![0].data).toEqual({ event: 'meeting.created', payload: { object: { id: '19' } } });
+	});
+
+	test('Twilio at the trigger URL: the signature over the trigger URL starts an execution; a wrong one does not', async () => {
+		const token = fixture('twilio-trigger-token');
+		const { id, triggerUrl } = await publishSignedTrigger({ scheme: 'twilio', secret: token });
+		const params = { Body: 'STOP', From: '+15550123' };
+		const body = new URLSearchParams(params).toString();
+		const form = { 'content-type': 'application/x-www-form-urlencoded' };
+		expect((await post(triggerUrl, { ...form, 'x-twilio-signature': getExpectedTwilioSignature('another-token', triggerUrl, params) }, body)).status).toBe(401);
+		expect((await post(triggerUrl, { ...form, 'x-twilio-signature': getExpectedTwilioSignature(token, triggerUrl, params) }, body)).status).toBe(200);
+		const [only] = await successes(id, 1);
+		expect(await api.executions(id)).toHaveLength(1);
+		const out = nodeOutput(await api.execution(only.id), 'External Callback Trigger')![0];
+		expect(out.data).toEqual(params);
+		expect(out.user).toEqual({ signatureScheme: 'twilio', signedWith: 'current' });
 	});
 });
