@@ -10,7 +10,15 @@ import { createHmac } from 'node:crypto';
 import type { ICredentialDataDecryptedObject, INodeCredentialTestResult } from 'n8n-workflow';
 
 import { verifyApiKey } from './apiKey';
-import { type SignatureOptions, verifySignature } from './signature';
+import {
+	configuredSecrets,
+	parseTemplate,
+	type SignatureOptions,
+	standardWebhooksHmacKey,
+	templateSignatureHeaders,
+	templateSpec,
+	verifySignature,
+} from './signature';
 import type { AuthRequest } from './types';
 import { CallbackError } from '../pipeline/errors';
 import { apiKeyOptions, signatureOptions, userLookupOptions } from './guard';
@@ -85,7 +93,12 @@ const SCHEME_LABELS: Record<SignatureOptions['scheme'], string> = {
 	slack: 'Slack',
 	standardWebhooks: 'Standard Webhooks',
 	hmac: 'generic HMAC',
+	zoom: 'Zoom',
+	twilio: 'Twilio',
 };
+
+/** Where the probe pretends to have been called (never contacted). */
+const PROBE_URL = 'https://credential-test.invalid/webhook/credential-test/callback?probe=1';
 
 function mac(algorithm: string, key: Buffer, parts: Array<string | Buffer>): Buffer {
 	const hmac = createHmac(algorithm, key);
@@ -93,43 +106,61 @@ function mac(algorithm: string, key: Buffer, parts: Array<string | Buffer>): Buf
 	return hmac.digest();
 }
 
-/** The headers a sender holding the secret puts on `body` at `nowMs`, as each scheme documents them. */
-function signedHeaders(options: SignatureOptions, body: Buffer, nowMs: number): AuthRequest['headers'] {
-	const secret = Buffer.from(options.secret, 'utf8');
+/** The call a sender would make: Twilio posts a form, the others JSON; headers a template names are set. */
+function probeCall(options: SignatureOptions, body: Buffer): AuthRequest {
+	const headers: AuthRequest['headers'] = {
+		'content-type': options.scheme === 'twilio' ? 'application/x-www-form-urlencoded' : 'application/json',
+	};
+	if (options.scheme === 'hmac') {
+		for (const part of parseTemplate(templateSpec(options).template, templateSpec(options).timestampHeader)) {
+			if (part.kind === 'header') headers[part.name] = 'credential-test';
+		}
+	}
+	return { method: 'POST', headers, query: { probe: '1' }, rawBody: body, url: PROBE_URL };
+}
+
+/**
+ * The headers a sender holding `secret` puts on `call` at `nowMs`, as each scheme documents
+ * them; undefined for a Standard Webhooks public key (only the sender's private key signs).
+ */
+function signedHeaders(options: SignatureOptions, secret: string, call: AuthRequest, nowMs: number): AuthRequest['headers'] | undefined {
+	const body = call.rawBody ?? Buffer.alloc(0);
+	const key = Buffer.from(secret, 'utf8');
 	const ts = String(Math.floor(nowMs / 1000));
 	switch (options.scheme) {
 		case 'stripe':
-			return { 'stripe-signature': `t=${ts},v1=${mac('sha256', secret, [`${ts}.`, body]).toString('hex')}` };
+			return { 'stripe-signature': `t=${ts},v1=${mac('sha256', key, [`${ts}.`, body]).toString('hex')}` };
 		case 'github':
-			return { 'x-hub-signature-256': `sha256=${mac('sha256', secret, [body]).toString('hex')}` };
+			return { 'x-hub-signature-256': `sha256=${mac('sha256', key, [body]).toString('hex')}` };
 		case 'shopify':
-			return { 'x-shopify-hmac-sha256': mac('sha256', secret, [body]).toString('base64') };
+			return { 'x-shopify-hmac-sha256': mac('sha256', key, [body]).toString('base64') };
 		case 'slack':
 			return {
-				'x-slack-signature': `v0=${mac('sha256', secret, [`v0:${ts}:`, body]).toString('hex')}`,
+				'x-slack-signature': `v0=${mac('sha256', key, [`v0:${ts}:`, body]).toString('hex')}`,
 				'x-slack-request-timestamp': ts,
 			};
 		case 'standardWebhooks': {
-			const text = options.secret.trim();
-			const key = Buffer.from(text.startsWith('whsec_') ? text.slice('whsec_'.length) : text, 'base64');
+			const hmacKey = standardWebhooksHmacKey(secret);
+			if (!hmacKey) return undefined;
 			const id = 'msg_credential_test';
 			return {
 				'webhook-id': id,
 				'webhook-timestamp': ts,
-				'webhook-signature': `v1,${mac('sha256', key, [`${id}.${ts}.`, body]).toString('base64')}`,
+				'webhook-signature': `v1,${mac('sha256', hmacKey, [`${id}.${ts}.`, body]).toString('base64')}`,
 			};
 		}
-		case 'hmac': {
-			const digest = mac(options.algorithm ?? 'sha256', secret, [body]);
-			const value = options.encoding === 'base64' ? digest.toString('base64') : digest.toString('hex');
-			return { [(options.header ?? '').trim().toLowerCase()]: `${options.prefix ?? ''}${value}` };
-		}
+		case 'hmac':
+		case 'zoom':
+		case 'twilio':
+			return templateSignatureHeaders(options, call, secret, nowMs);
 	}
 }
 
 /**
- * The set-up is usable (secret, header, algorithm, tolerance), a call signed with the secret as
- * the sender signs it is accepted, and the same signature on another body is refused.
+ * The set-up is usable (secrets, header, algorithm, template, tolerance), a call signed with
+ * each configured secret (current and previous) as the sender signs it is accepted, and the
+ * same signature on another body is refused. A Standard Webhooks public key (whpk_) cannot sign:
+ * the test checks that it decodes and that a forged v1a signature is refused.
  */
 export function testSignatureCredential(data: ICredentialDataDecryptedObject, nowMs = Date.now()): INodeCredentialTestResult {
 	const options = signatureOptions(data);
@@ -137,25 +168,70 @@ export function testSignatureCredential(data: ICredentialDataDecryptedObject, no
 	if (options.scheme === 'hmac') {
 		const header = (options.header ?? '').trim();
 		if (header && !HEADER_NAME.test(header)) return failed(`"${header}" is not a valid header name: no call can carry the signature`);
+		const timestampHeader = (options.timestampHeader ?? '').trim();
+		if (timestampHeader && !HEADER_NAME.test(timestampHeader)) return failed(`"${timestampHeader}" is not a valid header name: no call can carry the timestamp`);
 		if (options.prefix && NOT_IN_HEADER_VALUE.test(options.prefix)) {
 			return failed('The prefix has characters an HTTP header cannot carry');
 		}
 	}
-	const body = Buffer.from('{"credentialTest":true}', 'utf8');
+	const body = Buffer.from(options.scheme === 'twilio' ? 'Body=credential+test&From=%2B15550100' : '{"credentialTest":true}', 'utf8');
+	const otherBody = Buffer.from(options.scheme === 'twilio' ? 'Body=credential+test&From=%2B15550199' : '{"credentialTest":false}', 'utf8');
+	let call: AuthRequest;
+	try {
+		call = probeCall(options, body);
+	} catch (error) {
+		return failed(error instanceof Error ? error.message : String(error));
+	}
+	const withHeaders = (headers: AuthRequest['headers'], rawBody = body): AuthRequest => ({ ...call, headers: { ...call.headers, ...headers }, rawBody });
 	// An unsigned call: a usable set-up refuses it as unsigned; a broken one gives its reason
-	// (empty secret, bad whsec_ secret, no header, unknown scheme, algorithm or encoding).
-	const unsigned = attempt(() => verifySignature(probe({}, {}, body), options, nowMs));
+	// (empty secret, bad whsec_/whpk_ key, no header, unknown scheme, algorithm, encoding or placeholder).
+	const unsigned = attempt(() => verifySignature(call, options, nowMs));
 	if (typeof unsigned === 'object') return failed(unsigned.setUp);
 	if (unsigned === 'accepted') return failed('A call without a signature is accepted');
-	// Signed as the sender signs it: accepted (the timestamp tolerance is checked here too).
-	const headers = signedHeaders(options, body, nowMs);
-	const signed = attempt(() => verifySignature(probe(headers, {}, body), options, nowMs));
-	if (typeof signed === 'object') return failed(signed.setUp);
-	if (signed === 'refused') return failed(`A call signed with this secret (${label}) is refused`);
-	// The same signature on another body: refused.
-	const tampered = attempt(() => verifySignature(probe(headers, {}, Buffer.from('{"credentialTest":false}')), options, nowMs));
-	if (tampered !== 'refused') return failed(`A signature is accepted for a body it was not made for (${label})`);
-	return ok(`${label}: a call signed with this secret is accepted and a tampered one refused (checked locally: there is no service to call)`);
+
+	const secrets = (() => {
+		try {
+			return configuredSecrets(options);
+		} catch (error) {
+			return error instanceof Error ? error : new Error(String(error));
+		}
+	})();
+	if (secrets instanceof Error) return failed(secrets.message);
+	const signedWith: string[] = [];
+	let publicKeys = 0;
+	for (const { key, which } of secrets) {
+		let headers: AuthRequest['headers'] | undefined;
+		try {
+			headers = signedHeaders(options, key, call, nowMs);
+		} catch (error) {
+			return failed(error instanceof Error ? error.message : String(error));
+		}
+		if (!headers) {
+			// A public key: it must decode (verified above for the current one) and refuse a forgery.
+			const ts = String(Math.floor(nowMs / 1000));
+			const forged = { 'webhook-id': 'msg_credential_test', 'webhook-timestamp': ts, 'webhook-signature': `v1a,${Buffer.alloc(64, 1).toString('base64')}` };
+			const result = attempt(() => verifySignature(withHeaders(forged), { ...options, secret: key, previousSecret: undefined }, nowMs));
+			if (typeof result === 'object') return failed(`The ${which} key: ${result.setUp}`);
+			if (result === 'accepted') return failed(`A forged v1a signature is accepted with the ${which} key`);
+			publicKeys++;
+			continue;
+		}
+		// Signed as the sender signs it: accepted (the timestamp tolerance is checked here too).
+		const signed = attempt(() => verifySignature(withHeaders(headers), options, nowMs));
+		if (typeof signed === 'object') return failed(signed.setUp);
+		if (signed === 'refused') return failed(`A call signed with the ${which} secret (${label}) is refused`);
+		// The same signature on another body: refused.
+		const tampered = attempt(() => verifySignature(withHeaders(headers, otherBody), options, nowMs));
+		if (tampered !== 'refused') return failed(`A signature is accepted for a body it was not made for (${label})`);
+		signedWith.push(which);
+	}
+	const parts = [
+		signedWith.length
+			? `a call signed with ${signedWith.length === 1 && secrets.length === 1 ? 'this secret' : `the ${signedWith.join(' or the ')} secret`} is accepted and a tampered one refused`
+			: '',
+		publicKeys ? `${publicKeys === 1 ? 'the public key is' : 'the public keys are'} valid Ed25519 keys and a forged v1a signature is refused` : '',
+	].filter(Boolean);
+	return ok(`${label}: ${parts.join('; ')} (checked locally: there is no service to call)`);
 }
 
 // ---- User lookup endpoint ----------------------------------------------------------------------

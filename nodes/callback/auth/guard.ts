@@ -3,7 +3,7 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { type ApiKeyOptions, verifyApiKey } from './apiKey';
 import { verifyJwt, type JwtAlgorithm } from './jwt/verify';
 import { type UserLookupOptions, verifyBackendless, verifyIntrospection, verifyUserLookup } from './providers';
-import { type SignatureOptions, verifySignature, type SignatureScheme } from './signature';
+import { type SignatureOptions, verifySignature, type SignatureScheme, zoomValidationReply } from './signature';
 import { extractToken, type TokenSource } from './token';
 import type { AuthRequest, HttpFetch, Identity } from './types';
 import { authorize } from '../pipeline/authorize';
@@ -45,12 +45,26 @@ export function signatureOptions(c: ICredentialDataDecryptedObject): SignatureOp
 	return {
 		scheme: (str(c.scheme) || 'hmac') as SignatureScheme,
 		secret: str(c.secret),
+		previousSecret: str(c.previousSecret) || undefined,
 		toleranceSeconds: Number(c.toleranceSeconds ?? 300),
 		header: str(c.header) || undefined,
 		algorithm: (str(c.algorithm) || 'sha256') as 'sha1' | 'sha256' | 'sha512',
 		encoding: str(c.encoding) === 'base64' ? 'base64' : 'hex',
 		prefix: str(c.prefix) || undefined,
+		template: str(c.template) || undefined,
+		timestampHeader: str(c.timestampHeader) || undefined,
+		publicBaseUrl: str(c.publicBaseUrl) || undefined,
 	};
+}
+
+/**
+ * A reply the sender expects instead of a resume or a start, for a call the guards accepted
+ * (Zoom's endpoint URL validation); undefined for every other call.
+ */
+export function challengeReply(settings: GuardSettings, identity: Identity | undefined, body: unknown): Record<string, string> | undefined {
+	if (settings.authentication !== 'signature' || !identity || !settings.credential) return undefined;
+	const reply = zoomValidationReply(signatureOptions(settings.credential), identity.user.signedWith, body);
+	return reply ? { ...reply } : undefined;
 }
 
 /** What a user lookup credential verifies calls with (also what its credential test checks). */

@@ -10,6 +10,8 @@ export interface AuthRequest {
 	query: Record<string, unknown>;
 	/** The exact body bytes as received (signatures are computed over these, never re-serialised). */
 	rawBody?: Buffer;
+	/** The public URL the caller called (signatures over `{url}`: Twilio, templates), when known. */
+	url?: string;
 }
 
 /** Who called: `user` goes to the node output as `user`, `roles` as `roles`. */

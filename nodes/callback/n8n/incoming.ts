@@ -1,9 +1,10 @@
-import type { IHttpRequestOptions, IWebhookFunctions } from 'n8n-workflow';
+import type { IHttpRequestOptions, IWebhookFunctions, WebhookType } from 'n8n-workflow';
 
 import type { HttpFetch } from '../auth/types';
 import type { CallIO } from '../pipeline/run';
 import type { IncomingCallback } from '../pipeline/parse';
 import type { ResponseLike } from '../pipeline/respond';
+import { publicCallUrl } from '../urls/callUrl';
 import type { ForwardBinding, HttpSend } from '../targeting/forward';
 
 /**
@@ -60,7 +61,23 @@ export async function readIncoming(ctx: IWebhookFunctions): Promise<IncomingCall
 		body: ctx.getBodyData(),
 		rawBody: req.rawBody,
 		contentLength: Number.isFinite(declared) ? declared : undefined,
+		url: callUrl(ctx, url, req.headers),
 	};
+}
+
+/** The public URL of this call (urls/callUrl.ts), from n8n's webhook base URL; undefined when unknown. */
+function callUrl(ctx: IWebhookFunctions, pathAndQuery: string, headers: N8nRequest['headers']): string | undefined {
+	let hook: string | undefined;
+	try {
+		hook = ctx.getNodeWebhookUrl(ctx.getWebhookName() as WebhookType);
+	} catch {
+		hook = undefined;
+	}
+	try {
+		return publicCallUrl(pathAndQuery, hook, headers);
+	} catch {
+		return undefined;
+	}
 }
 
 /** Where this n8n serves waiting webhooks, from the request itself (loopback to the same process). */

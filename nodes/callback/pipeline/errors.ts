@@ -9,6 +9,11 @@ export const ErrorCodes = {
 	UNAUTHENTICATED: 1001,
 	/** A credential was given but is not valid (bad/expired token, wrong key, bad signature). */
 	INVALID_CREDENTIAL: 1002,
+	/**
+	 * A webhook signature's signed timestamp is outside the credential's tolerance: a replayed or
+	 * delayed call, or the sender's clock is off. Nothing is resumed; the wait is kept.
+	 */
+	SIGNATURE_EXPIRED: 1006,
 	/** The condition expression failed to evaluate. */
 	CONDITION_ERROR: 1020,
 	/** The identity provider (JWKS, introspection, lookup, Backendless) is down or answered 5xx. */
@@ -114,6 +119,14 @@ export const unauthenticated = (what: string) =>
 /** The reason is for the caller; it never contains the credential itself. */
 export const invalidCredential = (reason: string) =>
 	new CallbackError(401, ErrorCodes.INVALID_CREDENTIAL, `Authentication failed: ${reason}`);
+
+/** A signed timestamp outside the tolerance (replay protection); never quotes the signature. */
+export const signatureExpired = (toleranceSeconds: number) =>
+	new CallbackError(
+		401,
+		ErrorCodes.SIGNATURE_EXPIRED,
+		`Authentication failed: the signed timestamp is more than ${toleranceSeconds} s away from now (a replayed or delayed call, or the sender's clock is off)`,
+	);
 
 export const providerUnavailable = (what: string) =>
 	new CallbackError(503, ErrorCodes.PROVIDER_UNAVAILABLE, `The identity provider is unavailable (${what}); try again later`);

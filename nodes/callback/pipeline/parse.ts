@@ -16,6 +16,8 @@ export interface IncomingCallback {
 	rawBody?: Buffer;
 	/** Declared content length, when given. */
 	contentLength?: number;
+	/** The public URL the caller called (n8n's public base + path + query as received), when known. */
+	url?: string;
 }
 
 export interface UploadedFile {

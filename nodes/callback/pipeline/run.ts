@@ -1,7 +1,7 @@
 import type { IBinaryData, IBinaryKeyData, IDataObject, INodeExecutionData, IWebhookResponseData } from 'n8n-workflow';
 
 import type { HttpFetch, Identity } from '../auth/types';
-import { credentialQueryParams, guard, type GuardSettings } from '../auth/guard';
+import { challengeReply, credentialQueryParams, guard, type GuardSettings } from '../auth/guard';
 import { OUTCOME_HEADER } from '../targeting/forward';
 import { type Target, type TargetOutcome, type TargetSpec, readTarget, runTarget } from '../targeting/target';
 import { CONDITION_ERROR_SENTINEL, bindCallback, isTrue, wrapForErrors } from './condition';
@@ -103,6 +103,12 @@ export async function runPipeline(io: CallIO, spec: PipelineSpec): Promise<IWebh
 		const target = spec.target ? targetOf(incoming, spec.target) : undefined;
 		const screened = await screenCall(io, spec, incoming, spec.forwarded);
 		if ('refusal' in screened) return refuseCall(io, spec, screened.refusal);
+		// A sender's challenge (Zoom's endpoint URL validation): answered, nothing resumed or started.
+		const challenge = challengeReply(spec.guards, screened.identity, incoming.body);
+		if (challenge) {
+			sendReply(res, 200, JSON.stringify(challenge));
+			return ANSWERED;
+		}
 		if (target && spec.target) return await targetStage(io, spec, spec.target, target, { incoming, identity: screened.identity });
 		const { identity, parsed } = screened;
 		const json = buildOutputJson(parsed, io.executionId()) as unknown as IDataObject;
@@ -146,7 +152,7 @@ export async function screenCall(
 		if (trusted) return { identity: trusted.identity ?? undefined, parsed };
 		const identity = await guard(
 			spec.guards,
-			{ method: parsed.method, headers: incoming.headers, query: incoming.query, rawBody: incoming.rawBody },
+			{ method: parsed.method, headers: incoming.headers, query: incoming.query, rawBody: incoming.rawBody, url: incoming.url },
 			io.fetch,
 		);
 		return { identity, parsed };
