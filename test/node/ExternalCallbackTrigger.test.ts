@@ -89,6 +89,31 @@ describe('ExternalCallbackTrigger.webhook()', () => {
 		});
 	});
 
+	describe('credential headers of a custom name never reach the output', () => {
+		const body = '{"type":"invoice.paid"}';
+		test('a generic HMAC signature in "x-hmac" (a name without a secret word)', async () => {
+			const custom = { externalCallbackSignatureApi: { scheme: 'hmac', secret: HMAC_SECRET, header: 'X-Hmac', algorithm: 'sha256', encoding: 'hex', prefix: '' } };
+			const digest = createHmac('sha256', HMAC_SECRET).update(body).digest('hex');
+			const { result } = await trigger({
+				params: { authentication: 'signature' },
+				credentials: custom,
+				call: { ...post(JSON.parse(body), { 'x-hmac': digest, 'x-request-id': 'r-1' }), raw: body },
+			});
+			const json = result.workflowData![0][0].json;
+			expect(json.headers).toMatchObject({ 'x-request-id': 'r-1' });
+			expect(json.headers).not.toHaveProperty('x-hmac');
+			expect(JSON.stringify(json)).not.toContain(digest);
+		});
+
+		test('an API key in "x-partner"', async () => {
+			const apiKey = { externalCallbackApiKeyApi: { apiKeys: 'tk-partner-1', location: 'header', name: 'X-Partner' } };
+			const { result } = await trigger({ params: { authentication: 'apiKey' }, credentials: apiKey, call: post({}, { 'x-partner': 'tk-partner-1' }) });
+			const json = result.workflowData![0][0].json;
+			expect(json.headers).not.toHaveProperty('x-partner');
+			expect(JSON.stringify(json)).not.toContain('tk-partner-1');
+		});
+	});
+
 	describe('condition and reply', () => {
 		test('a false condition: the Ignored Call Response Code, no execution', async () => {
 			const { result, res } = await trigger({

@@ -31,6 +31,17 @@ export function credentialQueryParams(settings: GuardSettings): string[] {
 	return [];
 }
 
+/** Headers that carry this node's credential under a name of the user's choosing: never part of the output. */
+export function credentialHeaders(settings: GuardSettings): string[] {
+	const c = settings.credential ?? {};
+	if (settings.authentication === 'apiKey' && c.location !== 'query') return [str(c.name) || 'x-api-key'];
+	if (['jwt', 'introspection', 'userLookup'].includes(settings.authentication) && c.readFrom === 'header' && str(c.readFromName)) {
+		return [str(c.readFromName)];
+	}
+	if (settings.authentication === 'signature' && str(c.header)) return [str(c.header)];
+	return [];
+}
+
 /** What an API key credential verifies calls with (also what its credential test checks). */
 export function apiKeyOptions(c: ICredentialDataDecryptedObject): ApiKeyOptions {
 	return {

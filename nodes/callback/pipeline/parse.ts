@@ -48,6 +48,8 @@ export interface ParseOptions {
 	maxBodyBytes?: number;
 	/** Query parameter names that carry a credential for this node (never output). */
 	secretQueryParams?: readonly string[];
+	/** Header names that carry this node's credential (a custom API key or signature header): never in the output. */
+	secretHeaders?: readonly string[];
 	/** Top-level fields dropped from query and body data (e.g. the state of a state-form URL). */
 	stripFields?: readonly string[];
 }
@@ -168,7 +170,7 @@ export function parseCallback(req: IncomingCallback, options: ParseOptions = {})
 		dropTargeting: true,
 		extraSecretParams: [...(options.secretQueryParams ?? []), ...(options.stripFields ?? [])],
 	});
-	const headers = redactHeaders(req.headers);
+	const headers = redactHeaders(req.headers, options.secretHeaders ?? []);
 	const parsed: ParsedCallback = { method, contentType, data: {}, query, headers, files: [] };
 
 	let body: unknown = req.body;

@@ -47,12 +47,15 @@ export function isSecretQueryParam(name: string, extra: readonly string[] = []):
 	return SECRET_WORDS.test(lower);
 }
 
+/** Headers without secrets: the known ones, credential-like names, and the configured `extra` ones. */
 export function redactHeaders(
 	headers: Record<string, string | string[] | undefined>,
+	extra: readonly string[] = [],
 ): Record<string, string | string[]> {
+	const configured = new Set(extra.map((e) => e.toLowerCase()));
 	const out: Record<string, string | string[]> = {};
 	for (const [name, value] of Object.entries(headers)) {
-		if (value === undefined || isSecretHeader(name)) continue;
+		if (value === undefined || isSecretHeader(name) || configured.has(name.toLowerCase())) continue;
 		out[name.toLowerCase()] = value;
 	}
 	return out;

@@ -1,7 +1,7 @@
 import type { IBinaryData, IBinaryKeyData, IDataObject, INodeExecutionData, IWebhookResponseData } from 'n8n-workflow';
 
 import type { HttpFetch, Identity } from '../auth/types';
-import { challengeReply, credentialQueryParams, guard, type GuardSettings } from '../auth/guard';
+import { challengeReply, credentialHeaders, credentialQueryParams, guard, type GuardSettings } from '../auth/guard';
 import { OUTCOME_HEADER } from '../targeting/forward';
 import { type Target, type TargetOutcome, type TargetSpec, readTarget, runTarget } from '../targeting/target';
 import { CONDITION_ERROR_SENTINEL, bindCallback, isTrue, wrapForErrors } from './condition';
@@ -148,6 +148,7 @@ export async function screenCall(
 		const parsed = parseCallback(incoming, {
 			...spec.parse,
 			secretQueryParams: [...(spec.parse.secretQueryParams ?? []), ...credentialQueryParams(spec.guards)],
+			secretHeaders: [...(spec.parse.secretHeaders ?? []), ...credentialHeaders(spec.guards)],
 		});
 		if (trusted) return { identity: trusted.identity ?? undefined, parsed };
 		const identity = await guard(

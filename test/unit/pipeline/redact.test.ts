@@ -121,3 +121,9 @@ describe('redactQuery', () => {
 		expect(input).toEqual({ signature: 's', a: '1' });
 	});
 });
+
+describe('redactHeaders with configured credential headers', () => {
+	it('drops the configured names, case-insensitively, and keeps the rest', () => {
+		expect(redactHeaders({ 'x-hmac': 'abc', 'X-Partner': 'k', 'x-request-id': 'r' }, ['X-HMAC', 'x-partner'])).toEqual({ 'x-request-id': 'r' });
+	});
+});
