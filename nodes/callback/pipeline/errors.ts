@@ -9,6 +9,11 @@ export const ErrorCodes = {
 	UNAUTHENTICATED: 1001,
 	/** A credential was given but is not valid (bad/expired token, wrong key, bad signature). */
 	INVALID_CREDENTIAL: 1002,
+	/**
+	 * The JWT credential cannot accept any token: it requires an audience but names none (set
+	 * Audiences, or choose Any Audience). Not the caller's fault; nothing is resumed.
+	 */
+	JWT_NO_AUDIENCE: 1008,
 	/** The condition expression failed to evaluate. */
 	CONDITION_ERROR: 1020,
 	/** The identity provider (JWKS, introspection, lookup, Backendless) is down or answered 5xx. */
@@ -104,6 +109,13 @@ export const unauthenticated = (what: string) =>
 /** The reason is for the caller; it never contains the credential itself. */
 export const invalidCredential = (reason: string) =>
 	new CallbackError(401, ErrorCodes.INVALID_CREDENTIAL, `Authentication failed: ${reason}`);
+
+export const jwtNoAudience = () =>
+	new CallbackError(
+		500,
+		ErrorCodes.JWT_NO_AUDIENCE,
+		'The JWT credential names no audience: set its Audiences, or choose Any Audience, then retry',
+	);
 
 export const providerUnavailable = (what: string) =>
 	new CallbackError(503, ErrorCodes.PROVIDER_UNAVAILABLE, `The identity provider is unavailable (${what}); try again later`);
