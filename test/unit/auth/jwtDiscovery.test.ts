@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code: runs in Jest on Node, never inside n8n; these rules guard the code that ships (nodes/, credentials/) */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs in Jest on Node, never inside n8n; these rules guard the code that ships (nodes/, credentials/) */
 /**
  * OpenID Connect discovery against a loopback OIDC provider (node:http): issuer URL →
  * /.well-known/openid-configuration → jwks_uri; caching, key rotation, a moved jwks_uri, and
