@@ -51,6 +51,8 @@ export class ExternalCallbackIntrospectionOAuth2Api implements ICredentialType {
 		{ displayName: 'Roles Field', name: 'rolesPath', type: 'string', default: 'scope', description: 'Dot path in the introspection answer' },
 	];
 
+	// Client authentication as the node sends it (providers.ts). n8n's expressions have no Buffer
+	// (an expression using it sent no authorization header at all): base64Encode() is n8n's own.
 	test: ICredentialTestRequest = {
 		request: {
 			url: '={{ $credentials.endpoint }}',
@@ -58,7 +60,7 @@ export class ExternalCallbackIntrospectionOAuth2Api implements ICredentialType {
 			headers: {
 				'content-type': 'application/x-www-form-urlencoded',
 				authorization:
-					'={{ $credentials.clientAuth === "bearer" ? "Bearer " + $credentials.bearerToken : "Basic " + Buffer.from(encodeURIComponent($credentials.clientId) + ":" + encodeURIComponent($credentials.clientSecret)).toString("base64") }}',
+					'={{ $credentials.clientAuth === "bearer" ? "Bearer " + $credentials.bearerToken : "Basic " + (encodeURIComponent($credentials.clientId) + ":" + encodeURIComponent($credentials.clientSecret)).base64Encode() }}',
 			},
 			body: 'token=connection-test',
 		},

@@ -116,7 +116,7 @@ beforeAll(async () => {
 		externalCallbackN8nApi: n8nApiData(),
 	});
 	await createNamedCredentials(example('approval-with-roles.json'), {
-		externalCallbackJwtApi: { algorithms: ['HS256'], keyType: 'secret', secret: jwtSecret, rolesClaim: 'roles' },
+		externalCallbackJwtApi: { algorithms: ['HS256'], keyType: 'secret', secret: jwtSecret, audience: 'approvals-portal', rolesClaim: 'roles' },
 	});
 	await createNamedCredentials(example('broadcast-all.json'), {
 		externalCallbackApiKeyApi: { apiKeys: releaseKey, location: 'header', name: 'x-api-key' },
@@ -371,7 +371,7 @@ describe('examples/ticket-triage.json', () => {
 describe('examples/approval-with-roles.json', () => {
 	const b64url = (v: Buffer | string) => Buffer.from(v).toString('base64url');
 	const hs256 = (claims: Record<string, unknown>, secret: string) => {
-		const input = `${b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}`;
+		const input = `${b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${b64url(JSON.stringify({ aud: 'approvals-portal', ...claims }))}`;
 		return `${input}.${b64url(createHmac('sha256', secret).update(input).digest())}`;
 	};
 	const exp = () => Math.floor(Date.now() / 1000) + 300;

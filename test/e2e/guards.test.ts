@@ -229,6 +229,8 @@ describe('JWT', () => {
 			keyType: 'secret',
 			// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- a test fixture, not a secret
 			secret: 'a-long-shared-secret-for-hs256-tests',
+			// Its tokens name no audience: chosen explicitly (the default requires one).
+			audienceMode: 'any',
 			readFrom: 'header',
 			readFromName: 'user-token',
 			rolesClaim: 'roles',
@@ -248,6 +250,7 @@ describe('JWT', () => {
 			algorithms: ['RS256'],
 			keyType: 'jwks',
 			jwksUrl: `${idp.url}/jwks-down-${randomUUID()}.json`,
+			audienceMode: 'any',
 			readFrom: 'bearer',
 		});
 		const start = await publishGuarded({ authentication: 'jwt' }, creds);

@@ -52,6 +52,7 @@ const jwtCredential = {
 		secret: SHARED_SECRET,
 		issuer: 'https://idp.test',
 		audience: '',
+		audienceMode: 'any',
 		leewaySeconds: 0,
 		readFrom: 'bearer',
 		readFromName: '',

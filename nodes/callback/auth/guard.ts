@@ -1,7 +1,7 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { type ApiKeyOptions, verifyApiKey } from './apiKey';
-import { verifyJwt, type JwtAlgorithm } from './jwt/verify';
+import { verifyJwt, type JwtAlgorithm, type JwtOptions } from './jwt/verify';
 import { type UserLookupOptions, verifyBackendless, verifyIntrospection, verifyUserLookup } from './providers';
 import { type SignatureOptions, verifySignature, type SignatureScheme, zoomValidationReply } from './signature';
 import { extractToken, type TokenSource } from './token';
@@ -90,6 +90,38 @@ export function userLookupOptions(c: ICredentialDataDecryptedObject): UserLookup
 	};
 }
 
+/** The required claims of a JWT credential (fixedCollection `requiredClaims.claim`). */
+function requiredClaimsOf(value: unknown): NonNullable<JwtOptions['requiredClaims']> {
+	const rows = value !== null && typeof value === 'object' ? (value as { claim?: unknown }).claim : undefined;
+	if (!Array.isArray(rows)) return [];
+	return rows.flatMap((row: Record<string, unknown>) => {
+		const name = str(row?.name).trim();
+		if (!name) return [];
+		return [row.match === 'present' ? { name } : { name, value: str(row.value) }];
+	});
+}
+
+/** What a JWT credential verifies tokens with. */
+export function jwtOptions(c: ICredentialDataDecryptedObject): JwtOptions {
+	const keyType = str(c.keyType) || 'secret';
+	return {
+		algorithms: (Array.isArray(c.algorithms) ? c.algorithms : parseList(c.algorithms)) as JwtAlgorithm[],
+		secret: keyType === 'secret' ? str(c.secret) : undefined,
+		previousSecrets: keyType === 'secret' ? parseList(c.previousSecret) : undefined,
+		publicKey: keyType === 'publicKey' ? str(c.pem) : undefined,
+		jwksUrl: keyType === 'jwks' ? str(c.jwksUrl) : undefined,
+		discoveryUrl: keyType === 'discovery' ? str(c.discoveryUrl).trim() : undefined,
+		issuer: parseList(c.issuer),
+		audience: parseList(c.audience),
+		// n8n fills a field the stored credential lacks with its default: "required", true.
+		anyAudience: c.audienceMode === 'any',
+		requireExp: c.requireExp !== false,
+		requiredClaims: requiredClaimsOf(c.requiredClaims),
+		leewaySeconds: Number(c.leewaySeconds ?? 0),
+		rolesClaim: str(c.rolesClaim) || 'roles',
+	};
+}
+
 /** Stage "authenticate": who is calling, or undefined when the node needs no authentication. */
 export async function authenticate(settings: GuardSettings, req: AuthRequest, fetch: HttpFetch): Promise<Identity | undefined> {
 	const c = settings.credential ?? {};
@@ -100,21 +132,7 @@ export async function authenticate(settings: GuardSettings, req: AuthRequest, fe
 		case 'backendless':
 			return await verifyBackendless(req, { baseUrl: str(c.baseUrl), userLookupUrl: str(c.userLookupUrl) || undefined }, fetch);
 		case 'jwt': {
-			const keyType = str(c.keyType) || 'secret';
-			return await verifyJwt(
-				extractToken(req, tokenSource, str(c.readFromName)),
-				{
-					algorithms: (Array.isArray(c.algorithms) ? c.algorithms : parseList(c.algorithms)) as JwtAlgorithm[],
-					secret: keyType === 'secret' ? str(c.secret) : undefined,
-					publicKey: keyType === 'publicKey' ? str(c.pem) : undefined,
-					jwksUrl: keyType === 'jwks' ? str(c.jwksUrl) : undefined,
-					issuer: str(c.issuer) || undefined,
-					audience: str(c.audience) || undefined,
-					leewaySeconds: Number(c.leewaySeconds ?? 0),
-					rolesClaim: str(c.rolesClaim) || 'roles',
-				},
-				{ fetch },
-			);
+			return await verifyJwt(extractToken(req, tokenSource, str(c.readFromName)), jwtOptions(c), { fetch });
 		}
 		case 'introspection':
 			return await verifyIntrospection(

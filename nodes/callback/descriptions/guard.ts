@@ -30,7 +30,7 @@ export const guardProperties: INodeProperties[] = [
 		options: [
 			{ name: 'API Key', value: 'apiKey', description: 'A key in a header or query parameter' },
 			{ name: 'Backendless User Token', value: 'backendless', description: 'The user-token header of a Backendless app' },
-			{ name: 'JWT', value: 'jwt', description: 'A signed JSON Web Token (secret, public key or JWKS)' },
+			{ name: 'JWT', value: 'jwt', description: 'A signed JSON Web Token (secret, public key, JWKS or OpenID Connect discovery)' },
 			{ name: 'None', value: 'none', description: 'Anyone who knows the URL' },
 			{ name: 'OAuth2 Token Introspection', value: 'introspection', description: 'RFC 7662: the token must be active' },
 			{ name: 'User Lookup Endpoint', value: 'userLookup', description: 'Your endpoint returns the user for the token' },

@@ -14,6 +14,11 @@ export const ErrorCodes = {
 	 * delayed call, or the sender's clock is off. Nothing is resumed; the wait is kept.
 	 */
 	SIGNATURE_EXPIRED: 1006,
+	/**
+	 * The JWT credential cannot accept any token: it requires an audience but names none (set
+	 * Audiences, or choose Any Audience). Not the caller's fault; nothing is resumed.
+	 */
+	JWT_NO_AUDIENCE: 1008,
 	/** The condition expression failed to evaluate. */
 	CONDITION_ERROR: 1020,
 	/** The identity provider (JWKS, introspection, lookup, Backendless) is down or answered 5xx. */
@@ -126,6 +131,13 @@ export const signatureExpired = (toleranceSeconds: number) =>
 		401,
 		ErrorCodes.SIGNATURE_EXPIRED,
 		`Authentication failed: the signed timestamp is more than ${toleranceSeconds} s away from now (a replayed or delayed call, or the sender's clock is off)`,
+	);
+
+export const jwtNoAudience = () =>
+	new CallbackError(
+		500,
+		ErrorCodes.JWT_NO_AUDIENCE,
+		'The JWT credential names no audience: set its Audiences, or choose Any Audience, then retry',
 	);
 
 export const providerUnavailable = (what: string) =>

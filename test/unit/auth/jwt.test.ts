@@ -8,11 +8,19 @@ import type { HttpFetch, HttpResponse } from '../../../nodes/callback/auth/types
 import {
 	JWT_ALGORITHMS,
 	clearJwksCache,
-	verifyJwt,
+	verifyJwt as verifyJwtStrict,
 	type JwtAlgorithm,
 	type JwtDeps,
 	type JwtOptions,
 } from '../../../nodes/callback/auth/jwt/verify';
+
+/**
+ * These tests check signatures, keys and the other claims; the safer defaults (an audience and
+ * an exp required) have their own tests in jwtOptions.test.ts. Options without an audience here
+ * mean "any audience" (stated, as the credential's explicit option does).
+ */
+const verifyJwt = (token: string, options: JwtOptions, deps?: JwtDeps) =>
+	verifyJwtStrict(token, options.audience === undefined && options.anyAudience === undefined ? { ...options, anyAudience: true } : options, deps);
 
 /* -------------------------------------------------------------------------------------------- */
 /* Keys and signing helper                                                                      */
@@ -193,9 +201,14 @@ describe('JWT_ALGORITHMS', () => {
 			'RS384',
 			'RS512',
 			'PS256',
+			'PS384',
+			'PS512',
 			'ES256',
 			'ES384',
+			'ES512',
 			'EdDSA',
+			'Ed25519',
+			'Ed448',
 		]);
 	});
 });
@@ -235,9 +248,10 @@ describe('verifyJwt: every algorithm, valid tokens', () => {
 		expect(identity.user.sub).toBe('user-1');
 	});
 
-	it('accepts a token without any time claim', async () => {
+	it('accepts a token without any time claim only when exp is not required', async () => {
 		const token = signJwt({ alg: 'HS256' }, { sub: 'x' }, SECRET);
-		await expect(verifyJwt(token, hsOptions(), { now })).resolves.toEqual({ user: { sub: 'x' }, roles: [] });
+		await expectInvalid(token, hsOptions(), 'token has no expiry (exp)');
+		await expect(verifyJwt(token, hsOptions({ requireExp: false }), { now })).resolves.toEqual({ user: { sub: 'x' }, roles: [] });
 	});
 
 	it('uses Date.now() when no clock is given', async () => {
@@ -404,7 +418,7 @@ describe('verifyJwt: attack corpus', () => {
 			await expectInvalid(signJwt({ alg: 'HS256' }, claims(), SECRET), hsOptions({ algorithms: [] }), 'algorithm not allowed');
 		});
 
-		it.each(['HS1', 'hs256', 'RS1', 'PS512', 'ES512', 'ES256K', 'Ed25519'])(
+		it.each(['HS1', 'hs256', 'RS1', 'PS1', 'ES521', 'ES256K', 'ed25519', 'EDDSA'])(
 			'an alg we do not implement (%s) is rejected',
 			async (alg) => {
 				const input = `${b64url(JSON.stringify({ alg }))}.${b64url(JSON.stringify(claims()))}`;
@@ -700,7 +714,7 @@ describe('verifyJwt: JWKS', () => {
 
 	it('cache: a second verification does not fetch; after 10 minutes it does', async () => {
 		const { fetch, deps } = fakeJwks(jwksReply(jwk(rsa.publicKey, 'k1')));
-		const token = () => signJwt({ alg: 'RS256', kid: 'k1' }, { sub: 'x' }, rsa.privateKey);
+		const token = () => signJwt({ alg: 'RS256', kid: 'k1' }, { sub: 'x', exp: NOW + 3600 }, rsa.privateKey);
 		await verifyJwt(token(), jwksOptions(), deps);
 		await verifyJwt(token(), jwksOptions(), deps);
 		clock += 9 * 60 * 1000;
@@ -713,7 +727,7 @@ describe('verifyJwt: JWKS', () => {
 
 	it('cache is per URL', async () => {
 		const { fetch, deps } = fakeJwks(jwksReply(jwk(rsa.publicKey, 'k1')));
-		const token = signJwt({ alg: 'RS256', kid: 'k1' }, { sub: 'x' }, rsa.privateKey);
+		const token = signJwt({ alg: 'RS256', kid: 'k1' }, { sub: 'x', exp: NOW + 3600 }, rsa.privateKey);
 		await verifyJwt(token, jwksOptions(), deps);
 		await verifyJwt(token, jwksOptions({ jwksUrl: `${JWKS_URL}?tenant=2` }), deps);
 		expect(fetch.mock.calls.map((c) => c[0].url)).toEqual([JWKS_URL, `${JWKS_URL}?tenant=2`]);
@@ -721,7 +735,7 @@ describe('verifyJwt: JWKS', () => {
 
 	it('clearJwksCache forgets the keys', async () => {
 		const { fetch, deps } = fakeJwks(jwksReply(jwk(rsa.publicKey, 'k1')));
-		const token = signJwt({ alg: 'RS256', kid: 'k1' }, { sub: 'x' }, rsa.privateKey);
+		const token = signJwt({ alg: 'RS256', kid: 'k1' }, { sub: 'x', exp: NOW + 3600 }, rsa.privateKey);
 		await verifyJwt(token, jwksOptions(), deps);
 		clearJwksCache();
 		await verifyJwt(token, jwksOptions(), deps);
@@ -730,7 +744,7 @@ describe('verifyJwt: JWKS', () => {
 
 	it('concurrent verifications share one fetch', async () => {
 		const { fetch, deps } = fakeJwks(jwksReply(jwk(rsa.publicKey, 'k1')));
-		const token = signJwt({ alg: 'RS256', kid: 'k1' }, { sub: 'x' }, rsa.privateKey);
+		const token = signJwt({ alg: 'RS256', kid: 'k1' }, { sub: 'x', exp: NOW + 3600 }, rsa.privateKey);
 		await Promise.all([1, 2, 3, 4].map(() => verifyJwt(token, jwksOptions(), deps)));
 		expect(fetch).toHaveBeenCalledTimes(1);
 	});
@@ -826,7 +840,7 @@ describe('verifyJwt: JWKS', () => {
 
 	it('expired cache and the IdP down → 503', async () => {
 		const { state, deps } = fakeJwks(jwksReply(jwk(rsa.publicKey, 'k1')));
-		const token = signJwt({ alg: 'RS256', kid: 'k1' }, { sub: 'x' }, rsa.privateKey);
+		const token = signJwt({ alg: 'RS256', kid: 'k1' }, { sub: 'x', exp: NOW + 3600 }, rsa.privateKey);
 		await verifyJwt(token, jwksOptions(), deps);
 		state.reply = () => Promise.reject(new Error('timeout'));
 		clock += 11 * 60 * 1000;

@@ -10,7 +10,7 @@ import { createPublicKey } from 'node:crypto';
 
 import { internalError, invalidCredential, providerUnavailable } from '../../pipeline/errors';
 import type { HttpFetch, HttpResponse } from '../types';
-import { ALG_SPECS, type JwtAlgorithm } from './algorithms';
+import { ALG_SPECS, jwkAlgAllows, type JwtAlgorithm } from './algorithms';
 import { keyMatchesAlg } from './keys';
 import { isPlainObject } from './token';
 
@@ -112,18 +112,13 @@ function refreshJwks(url: string, fetch: HttpFetch, now: number): Promise<JwksEn
 	return promise;
 }
 
-function jwkAlgMatches(jwkAlg: string | undefined, alg: JwtAlgorithm): boolean {
-	if (jwkAlg === undefined) return true;
-	return jwkAlg === alg || (alg === 'EdDSA' && jwkAlg === 'Ed25519');
-}
-
-type Selection =
+export type Selection =
 	| { key: crypto.KeyObject }
 	| { failure: 'unknown' | 'incompatible' | 'ambiguous' };
 
 function selectKey(keys: JwksKey[], alg: JwtAlgorithm, kid: string | undefined): Selection {
 	const spec = ALG_SPECS[alg];
-	const compatible = (k: JwksKey) => jwkAlgMatches(k.alg, alg) && keyMatchesAlg(k.key, spec);
+	const compatible = (k: JwksKey) => jwkAlgAllows(k.alg, alg) && keyMatchesAlg(k.key, spec);
 	if (kid !== undefined) {
 		const withKid = keys.filter((k) => k.kid === kid);
 		if (withKid.length === 0) return { failure: 'unknown' };
@@ -136,13 +131,18 @@ function selectKey(keys: JwksKey[], alg: JwtAlgorithm, kid: string | undefined):
 	return { key: usable[0].key };
 }
 
-export async function resolveJwksKey(
+/**
+ * The key for (alg, kid) from the JWKS at `url`, or why there is none. Fetches when nothing is
+ * cached or the cache is older than 10 minutes; refetches on an unknown kid at most every 30 s.
+ * Throws 503 (1050) when the JWKS cannot be fetched.
+ */
+export async function lookupJwksKey(
 	url: string,
 	alg: JwtAlgorithm,
 	kid: string | undefined,
 	fetch: HttpFetch | undefined,
 	now: () => number,
-): Promise<crypto.KeyObject> {
+): Promise<Selection> {
 	if (!fetch) throw internalError(); // wiring error: a JWKS URL without an HTTP client
 	let entry = jwksCache.get(url);
 	const t = now();
@@ -160,13 +160,29 @@ export async function resolveJwksKey(
 			selection = selectKey(entry.keys ?? [], alg, kid);
 		}
 	}
-	if ('key' in selection) return selection.key;
-	switch (selection.failure) {
+	return selection;
+}
+
+/** The refusal (401, 1002) for a key that is not there. */
+export function selectionFailure(failure: 'unknown' | 'incompatible' | 'ambiguous'): Error {
+	switch (failure) {
 		case 'incompatible':
-			throw invalidCredential('algorithm not allowed');
+			return invalidCredential('algorithm not allowed');
 		case 'ambiguous':
-			throw invalidCredential('key id (kid) required');
+			return invalidCredential('key id (kid) required');
 		default:
-			throw invalidCredential('unknown key id');
+			return invalidCredential('unknown key id');
 	}
+}
+
+export async function resolveJwksKey(
+	url: string,
+	alg: JwtAlgorithm,
+	kid: string | undefined,
+	fetch: HttpFetch | undefined,
+	now: () => number,
+): Promise<crypto.KeyObject> {
+	const selection = await lookupJwksKey(url, alg, kid, fetch, now);
+	if ('key' in selection) return selection.key;
+	throw selectionFailure(selection.failure);
 }

@@ -20,7 +20,7 @@ export function keyMatchesAlg(key: crypto.KeyObject, spec: AlgSpec): boolean {
 		case 'ES':
 			return type === 'ec' && details.namedCurve === spec.curve;
 		case 'EdDSA':
-			return type === 'ed25519';
+			return (spec.okpTypes ?? []).some((t) => t === type);
 		default:
 			return false;
 	}
@@ -44,6 +44,16 @@ export function verifyHmac(spec: AlgSpec, secret: string, input: Buffer, signatu
 	const expected = crypto.createHmac(spec.hash as string, secret).update(input).digest();
 	if (signature.length !== expected.length) return false;
 	return crypto.timingSafeEqual(signature, expected);
+}
+
+/**
+ * Rotation: the signature may come from any of the secrets (current first, then previous ones).
+ * Every secret is tried, whatever the outcome, each in constant time.
+ */
+export function verifyHmacAny(spec: AlgSpec, secrets: string[], input: Buffer, signature: Buffer): boolean {
+	let valid = false;
+	for (const secret of secrets) valid = verifyHmac(spec, secret, input, signature) || valid;
+	return valid;
 }
 
 export function verifyAsymmetric(spec: AlgSpec, key: crypto.KeyObject, input: Buffer, signature: Buffer): boolean {
