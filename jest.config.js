@@ -1,6 +1,7 @@
 /**
- * Four projects: `unit` (pure modules, fast), `node` (each node's execute()/webhook() with mocked
- * n8n contexts, fast), `release` (the package a clean clone packs and publishes) and `e2e` (a
+ * Five projects: `unit` (pure modules, fast), `node` (each node's execute()/webhook() with mocked
+ * n8n contexts, fast), `fuzz` (property-based tests of the modules that read caller input,
+ * ECB_FUZZ_RUNS inputs per property), `release` (the package a clean clone packs and publishes) and `e2e` (a
  * real n8n, see test/e2e/harness/README.md).
  */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
@@ -24,6 +25,12 @@ module.exports = {
 			displayName: 'node',
 			testEnvironment: 'node',
 			testMatch: ['<rootDir>/test/node/**/*.test.ts'],
+			transform: { '^.+\\.ts$': tsJest },
+		},
+		{
+			displayName: 'fuzz',
+			testEnvironment: 'node',
+			testMatch: ['<rootDir>/test/fuzz/**/*.fuzz.test.ts'],
 			transform: { '^.+\\.ts$': tsJest },
 		},
 		{

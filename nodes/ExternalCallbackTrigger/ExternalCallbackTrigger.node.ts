@@ -13,7 +13,7 @@ import { credentialTest } from '../callback/n8n/credentialTests';
 import { labelSubtitle } from '../callback/descriptions/editor';
 import { guardProperties } from '../callback/descriptions/guard';
 import { readCommonSettings } from '../callback/n8n/settings';
-import { runPipeline } from '../callback/pipeline/run';
+import { fail, runPipeline } from '../callback/pipeline/run';
 import { triggerProperties, triggerWebhooks } from './description';
 
 /** Starts an execution for every accepted call, through the same pipeline as the wait node. */
@@ -49,8 +49,13 @@ export class ExternalCallbackTrigger implements INodeType {
 	methods = { credentialTest };
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return await runPipeline(callIO(this), {
-			...(await readCommonSettings(this)),
+		const io = callIO(this);
+		const common = await readCommonSettings(this).catch((error: unknown) => error as Error);
+		if (common instanceof Error) return fail(io, common);
+		return await runPipeline(io, {
+			...common,
+			// An execution started while n8n's start-up crash recovery runs would be marked crashed.
+			checkReadiness: true,
 			activate: (item) => {
 				// A new execution: there is no waiting item to link to.
 				delete item.pairedItem;

@@ -4,9 +4,10 @@ import { PARAMS, WEBHOOK_NAMES } from '../callback/constants';
 import { callIO, ownBinding } from '../callback/n8n/incoming';
 import { stableForwardKey, targetIO } from '../callback/n8n/n8nApi';
 import { readCommonSettings, readHumanSettings, readStateParameter } from '../callback/n8n/settings';
+import { headerValue } from '../callback/auth/types';
 import { answerProbe, checkResumeCall, isProbe } from '../callback/pipeline/gate';
 import { sendReply } from '../callback/pipeline/respond';
-import { fail, runPipeline } from '../callback/pipeline/run';
+import { type CallSettings, fail, runPipeline } from '../callback/pipeline/run';
 import { FORWARD_WEBHOOK, ORIGIN_HEADER, OUTCOME_HEADER } from '../callback/targeting/forward';
 import { generatedExpiry } from '../callback/urls/expiry';
 import { generatedSecrets, givenSignature, hasN8nResumeToken, urlSecretMatches } from '../callback/urls/urlSecret';
@@ -18,8 +19,12 @@ export async function waitWebhook(ctx: IWebhookFunctions): Promise<IWebhookRespo
 	const io = callIO(ctx);
 	const webhookName = ctx.getWebhookName() as string;
 	if (webhookName === WEBHOOK_NAMES.stable) {
+		const common: CallSettings | Error = await readCommonSettings(ctx).catch((error: unknown) => error as Error);
+		if (common instanceof Error) return fail(io, common);
 		return await runPipeline(io, {
-			...(await readCommonSettings(ctx)),
+			...common,
+			// n8n's start-up crash recovery would mark what a forward resumes as crashed (503 1052).
+			checkReadiness: true,
 			target: {
 				repeatedStatus: ctx.getNodeParameter(PARAMS.repeatedStatus, 200) === 409 ? 409 : 200,
 				stateParameter: readStateParameter(ctx),
@@ -46,14 +51,18 @@ export async function waitWebhook(ctx: IWebhookFunctions): Promise<IWebhookRespo
 	}
 	// The stable URL's state form asks whose execution this is before it forwards anything.
 	if (isProbe(headers)) return answerProbe(io.response(), binding);
+	const common: CallSettings | Error = await readCommonSettings(ctx).catch((error: unknown) => error as Error);
+	if (common instanceof Error) return fail(io, common);
 	return await runPipeline(io, {
-		...(await readCommonSettings(ctx)),
+		...common,
 		// Ignore Bots and Confirm in Browser; the page's token is bound to this execution and URL.
 		// A forward from this node's own stable URL (its origin, checked by the gate) is no link
 		// for people: Confirm in Browser does not apply to it (Ignore Bots, on the caller's headers
 		// passed on, does).
 		human: readHumanSettings(ctx, `${binding.executionId}\n${webhookName}`, headers[ORIGIN_HEADER] === undefined),
 		forwarded: gate.kind === 'forwarded' ? { identity: gate.identity } : undefined,
+		// Only this node's own stable URL (a signed forward, or its origin, checked by the gate) reads the outcome.
+		announceOutcome: gate.kind === 'forwarded' || headerValue(headers, ORIGIN_HEADER) !== undefined,
 		failOnRefusal: ctx.getNodeParameter(PARAMS.refusedCalls, 'keepWaiting') === 'fail',
 		expiresAt: generatedExpiry(ctx),
 		checkReadiness: true,

@@ -33,6 +33,8 @@ test('GET starts one execution with the query as data; POST with the body; the e
 	const get = await http('GET', `${url}?status=paid&execution=any&executionId=123`);
 	expect(get.status).toBe(200);
 	expect(get.text).toBe('');
+	// the stable URL's internal outcome header never reaches a trigger's caller
+	expect(get.headers.get('x-external-callback-outcome')).toBeNull();
 	const [first] = await finished(id, 1);
 	const e1 = await api.execution(first.id);
 	const out1 = nodeOutput(e1, 'External Callback Trigger')![0];
@@ -103,7 +105,9 @@ describe('guards: a refused or ignored call starts no execution', () => {
 
 	test('a false condition → no execution; a true one starts it', async () => {
 		const { id, url } = await publishTrigger({ condition: '={{ $callback.data.type === "payment.succeeded" }}' });
-		expect((await postJson(url, { type: 'payment.failed' })).status).toBe(200);
+		const ignored = await postJson(url, { type: 'payment.failed' });
+		expect(ignored.status).toBe(200);
+		expect(ignored.headers.get('x-external-callback-outcome')).toBeNull();
 		await sleep(1000);
 		expect(await executionsOf(id)).toHaveLength(0);
 		expect((await postJson(url, { type: 'payment.succeeded' })).status).toBe(200);

@@ -6,13 +6,13 @@ import { createHmac } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
 
 import { ExternalCallbackTrigger } from '../../nodes/ExternalCallbackTrigger/ExternalCallbackTrigger.node';
-import { TRIGGER_TYPE, callWebhook, runExecute, type CallSpec, type WebhookSetup } from './helpers';
+import { BASE, FakeN8n, TRIGGER_TYPE, callWebhook, runExecute, type CallSpec, type WebhookSetup } from './helpers';
 
 const node = new ExternalCallbackTrigger();
 const nodeInfo = { id: 'trigger-node-id', name: 'On Payment', type: TRIGGER_TYPE };
 const HMAC_SECRET = 'trigger-hmac-secret';
 
-/** A published trigger's production webhook; no n8n request is expected (http rejects). */
+/** A published trigger's production webhook; its only n8n request is the readiness check (http rejects: counts as ready). */
 function trigger(setup: Partial<WebhookSetup> = {}) {
 	return callWebhook({ nodeInfo, executionId: undefined, ...setup, node });
 }
@@ -37,10 +37,30 @@ describe('ExternalCallbackTrigger.webhook()', () => {
 			roles: [],
 		});
 		expect((item.json.headers as IDataObject)['user-agent']).toBe('stripe');
-		// a trigger neither checks readiness nor has a wait state
+		// a trigger has no wait state; it asks this n8n process whether it is ready, nothing else
 		expect(item.json).not.toHaveProperty('timedOut');
-		expect(http).not.toHaveBeenCalled();
-		expect(res.headers['x-external-callback-outcome']).toBe('resumed');
+		expect(http.mock.calls.map(([o]) => o.url)).toEqual([`${BASE}/healthz/readiness`]);
+		// the stable URL's internal outcome header never reaches a trigger's caller
+		expect(res.headers).not.toHaveProperty('x-external-callback-outcome');
+	});
+
+	test('n8n still starting (readiness 503): 503 code 1052 with retry-after, no execution started', async () => {
+		const fake = new FakeN8n();
+		fake.ready = false;
+		const { result, res } = await trigger({ http: fake.http, call: post({ event: 'paid' }) });
+		expect(result).toEqual({ noWebhookResponse: true });
+		expect(res.statusCode).toBe(503);
+		expect(res.headers['retry-after']).toBe('5');
+		expect(res.body).toEqual({ code: 1052, message: expect.stringContaining('still starting') });
+	});
+
+	test('a guard credential n8n cannot read: 503 code 1053 (the cause in n8n\'s log, not in the reply), no execution', async () => {
+		const { result, res, logger } = await trigger({ params: { authentication: 'apiKey' }, call: post({ a: 1 }) });
+		expect(result).toEqual({ noWebhookResponse: true });
+		expect(res.statusCode).toBe(503);
+		expect(res.body).toEqual({ code: 1053, message: expect.stringContaining('authentication credential cannot be read') });
+		expect(JSON.stringify(res.body)).not.toContain('externalCallbackApiKeyApi');
+		expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('does not have any credentials of type "externalCallbackApiKeyApi"'));
 	});
 
 	test('GET: the query is the data; execution parameters are not payload', async () => {
@@ -122,7 +142,7 @@ describe('ExternalCallbackTrigger.webhook()', () => {
 			});
 			expect(result).toEqual({ noWebhookResponse: true });
 			expect(res.statusCode).toBe(204);
-			expect(res.headers['x-external-callback-outcome']).toBe('ignored');
+			expect(res.headers).not.toHaveProperty('x-external-callback-outcome');
 		});
 
 		test('a true condition starts it, with a custom reply', async () => {

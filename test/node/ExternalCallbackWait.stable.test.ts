@@ -40,6 +40,8 @@ const post = (query: IDataObject, body: unknown = { paid: true }, headers: Recor
 	query,
 });
 const code = (body: unknown) => (body as IDataObject).code;
+/** What the node asked of n8n besides the readiness check every call starts with. */
+const beyondReadiness = (fake: FakeN8n) => fake.calls.filter((c) => new URL(c.url).pathname !== '/healthz/readiness');
 
 describe('stable URL: which execution', () => {
 	test.each([
@@ -55,7 +57,7 @@ describe('stable URL: which execution', () => {
 		expect(result).toEqual({ noWebhookResponse: true });
 		expect(res.statusCode).toBe(400);
 		expect(res.body).toEqual({ code: 1030, message });
-		expect(w.fake.calls).toHaveLength(0);
+		expect(beyondReadiness(w.fake)).toHaveLength(0);
 	});
 
 	test('a multipart body (n8n consumed its bytes): 415 code 1011, nothing forwarded', async () => {
@@ -69,7 +71,25 @@ describe('stable URL: which execution', () => {
 		});
 		expect(res.statusCode).toBe(415);
 		expect(code(res.body)).toBe(1011);
-		expect(w.fake.calls).toHaveLength(0);
+		expect(beyondReadiness(w.fake)).toHaveLength(0);
+	});
+});
+
+describe('stable URL: n8n starting', () => {
+	test('n8n still starting (readiness 503): 503 code 1052 with retry-after, nothing asked of the API, nothing resumed', async () => {
+		const w = world();
+		w.fake.wait(7);
+		w.fake.ready = false;
+		const { res, result } = await w.stable(post({ execution: '7' }));
+		expect(result).toEqual({ noWebhookResponse: true });
+		expect(res.statusCode).toBe(503);
+		expect(res.headers['retry-after']).toBe('5');
+		expect(res.body).toEqual({ code: 1052, message: expect.stringContaining('still starting') });
+		expect(beyondReadiness(w.fake)).toHaveLength(0);
+		expect(w.resumed).toHaveLength(0);
+		w.fake.ready = true;
+		expect((await w.stable(post({ execution: '7' }))).res.statusCode).toBe(200);
+		expect(w.resumed.map((r) => r.execution.id)).toEqual(['7']);
 	});
 });
 
@@ -106,7 +126,8 @@ describe('stable URL: the n8n API', () => {
 	test('the API cannot be reached (twice): 503 code 1051 "unreachable"', async () => {
 		const w = world();
 		w.fake.wait(7);
-		w.fake.failNext = 2;
+		// the readiness check's request fails first (counts as ready), then the API GET and its retry
+		w.fake.failNext = 3;
 		const { res } = await w.stable(post({ execution: '7' }));
 		expect(res.statusCode).toBe(503);
 		expect(String((res.body as IDataObject).message)).toContain('unreachable');
@@ -115,7 +136,8 @@ describe('stable URL: the n8n API', () => {
 	test('one failed connection is retried (a GET is safe to repeat)', async () => {
 		const w = world();
 		w.fake.wait(7);
-		w.fake.failNext = 1;
+		// the readiness check's request fails first (counts as ready), then the API GET once
+		w.fake.failNext = 2;
 		const { res } = await w.stable(post({ execution: '7' }));
 		expect(res.statusCode).toBe(200);
 		expect(w.resumed.map((r) => r.execution.id)).toEqual(['7']);
@@ -450,7 +472,7 @@ describe('stable URL: guards run once, at the stable URL', () => {
 		const { res } = await w.stable(post({ execution: 'all' }, { paid: true }, { 'x-api-key': 'nope' }));
 		expect(res.statusCode).toBe(401);
 		expect(code(res.body)).toBe(1002);
-		expect(w.fake.calls).toHaveLength(0);
+		expect(beyondReadiness(w.fake)).toHaveLength(0);
 	});
 
 	test('On Fail Policy "ignore": 200 empty, nothing resumed', async () => {

@@ -178,7 +178,8 @@ describe('resume URL (webhook "default")', () => {
 		expect(item.json.query).not.toHaveProperty('signature');
 		expect((item.json.headers as IDataObject)['x-request-id']).toBe('r-1');
 		expect(Number.isNaN(Date.parse(String(item.json.receivedAt)))).toBe(false);
-		expect(res.headers['x-external-callback-outcome']).toBe('resumed');
+		// the stable URL's internal outcome header: only for its own forwards, never a direct caller
+		expect(res.headers).not.toHaveProperty('x-external-callback-outcome');
 		// the readiness check asked this n8n process itself
 		expect(http).toHaveBeenCalledWith(expect.objectContaining({ url: `${BASE}/healthz/readiness`, method: 'GET' }));
 	});
@@ -325,7 +326,7 @@ describe('resume URL (webhook "default")', () => {
 			expect(result.workflowData).toBeDefined();
 		});
 
-		test('false: the Ignored Call Response Code, outcome "ignored", still waiting', async () => {
+		test('false: the Ignored Call Response Code, no outcome header for a direct caller, still waiting', async () => {
 			const { result, res } = await resume({
 				call: post({ orderId: 'B-9' }),
 				waitingItem: { orderId: 'A-1' },
@@ -333,7 +334,7 @@ describe('resume URL (webhook "default")', () => {
 			});
 			expect(result).toEqual({ noWebhookResponse: true });
 			expect(res.statusCode).toBe(202);
-			expect(res.headers['x-external-callback-outcome']).toBe('ignored');
+			expect(res.headers).not.toHaveProperty('x-external-callback-outcome');
 			expect(res.body).toBe('');
 		});
 
@@ -422,6 +423,37 @@ describe('guards on the resume URL', () => {
 			});
 		});
 
+		test('Refused Calls "fail": the failed item has the shape of an accepted one (method, redacted query and headers)', async () => {
+			const { result } = await resume({
+				call: post({ a: 1 }, { 'x-api-key': 'guess', 'x-request-id': 'r-9', authorization: 'Bearer t0ps3cret' }, { page: '2' }),
+				params: { authentication: 'apiKey', refusedCalls: 'fail' },
+				credentials: apiKeyCredential,
+			});
+			const json = result.workflowData![0][0].json;
+			expect(Object.keys(json).sort()).toEqual(
+				['data', 'executionId', 'failed', 'headers', 'method', 'query', 'reason', 'receivedAt', 'roles', 'timedOut', 'user'].sort(),
+			);
+			expect(json).toMatchObject({ method: 'POST', query: { page: '2' }, data: null, executionId: '101', user: null, roles: [] });
+			const headers = json.headers as IDataObject;
+			expect(headers['x-request-id']).toBe('r-9');
+			expect(headers['content-type']).toBe('application/json');
+			// neither n8n's resume token nor the caller's credentials reach the output
+			expect(json.query).not.toHaveProperty('signature');
+			expect(headers).not.toHaveProperty('x-api-key');
+			expect(headers).not.toHaveProperty('authorization');
+			expect(JSON.stringify(json)).not.toContain('guess');
+			expect(JSON.stringify(json)).not.toContain(tokenFor('101'));
+		});
+
+		test('Refused Calls "fail" on a call refused by parsing (body too large): the same shape, no data', async () => {
+			const { result, res } = await resume({
+				call: post({ text: 'x'.repeat(2048) }, {}, { ref: 'big' }),
+				params: { refusedCalls: 'fail', options: { maxBodyKb: 1 } },
+			});
+			expect(res.statusCode).toBe(413);
+			expect(result.workflowData![0][0].json).toMatchObject({ method: 'POST', query: { ref: 'big' }, data: null, failed: true });
+		});
+
 		test('Refused Calls "fail" with On Fail "ignore": an ignored caller fails nothing', async () => {
 			const { result, res } = await resume({
 				call: post({ a: 1 }),
@@ -441,10 +473,13 @@ describe('guards on the resume URL', () => {
 			expect(result.workflowData![0][0].json.query).toEqual({ page: '2' });
 		});
 
-		test('a guard credential n8n cannot read: webhook() throws with the cause (n8n logs it, answers 500)', async () => {
-			await expect(resume({ call: post({ a: 1 }), params: { authentication: 'apiKey' } })).rejects.toThrow(
-				'does not have any credentials of type "externalCallbackApiKeyApi"',
-			);
+		test('a guard credential n8n cannot read: 503 code 1053, the cause in n8n\'s log only, still waiting', async () => {
+			const { result, res, logger } = await resume({ call: post({ a: 1 }), params: { authentication: 'apiKey' } });
+			expect(result).toEqual({ noWebhookResponse: true });
+			expect(res.statusCode).toBe(503);
+			expect(res.body).toEqual({ code: 1053, message: expect.stringContaining('authentication credential cannot be read') });
+			expect(JSON.stringify(res.body)).not.toContain('externalCallbackApiKeyApi');
+			expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('does not have any credentials of type "externalCallbackApiKeyApi"'));
 		});
 	});
 
@@ -645,9 +680,14 @@ describe('forwards and probes at the resume URL', () => {
 		expect(res.headers['x-external-callback-outcome']).toBe('refused');
 	});
 
-	test('its own origin is accepted on the resume URL but refused on the fail URL', async () => {
+	test('its own origin is accepted on the resume URL (with the outcome header its stable URL reads) but refused on the fail URL', async () => {
 		const origin = { 'x-external-callback-origin': `${WORKFLOW_ID} ${WAIT_NODE.id}` };
-		expect((await resume({ call: post({ a: 1 }, origin) })).result.workflowData).toBeDefined();
+		const own = await resume({ call: post({ a: 1 }, origin) });
+		expect(own.result.workflowData).toBeDefined();
+		expect(own.res.headers['x-external-callback-outcome']).toBe('resumed');
+		const ignored = await resume({ call: post({ a: 1 }, origin), params: { condition: '={{ false }}' } });
+		expect(ignored.result.workflowData).toBeUndefined();
+		expect(ignored.res.headers['x-external-callback-outcome']).toBe('ignored');
 		const atFail = await resume({ webhookName: 'fail', call: post({ a: 1 }, origin) });
 		expect(atFail.result.workflowData).toBeUndefined();
 		expect((atFail.res.body as IDataObject).code).toBe(1034);

@@ -71,7 +71,10 @@ describe('Ignore Bots', () => {
 			call: { method: 'POST', headers: { ...JSON_HEADERS, 'user-agent': 'python-requests/2.31.0' }, body: {}, query: { execution: '7' } },
 		});
 		expect((res.body as IDataObject).code).toBe(1060);
-		expect(http).not.toHaveBeenCalled();
+		// only the process's own readiness probe ran (the stable URL checks it first); no n8n API call
+		const urls = http.mock.calls.map(([options]) => String((options as { url?: unknown }).url));
+		expect(urls.every((url) => url.endsWith('/healthz/readiness'))).toBe(true);
+		expect(urls.some((url) => url.includes('/api/v1/'))).toBe(false);
 	});
 });
 

@@ -2,6 +2,7 @@ import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
 import type { AuthMethod, GuardSettings } from '../auth/guard';
 import { AUTH_CREDENTIALS, PARAMS, RESUME_TOKEN_PARAM, parseList } from '../constants';
+import { credentialUnreadable } from '../pipeline/errors';
 import type { ConfirmButton, HumanSpec } from '../pipeline/human';
 import type { CallSettings } from '../pipeline/run';
 import type { RespondMode, ResponseOptions } from '../pipeline/respond';
@@ -9,8 +10,7 @@ import type { RespondMode, ResponseOptions } from '../pipeline/respond';
 /** Reads the parameters every entry point shares (guards, condition, parsing, reply). */
 export async function readCommonSettings(ctx: IWebhookFunctions): Promise<CallSettings> {
 	const authentication = ctx.getNodeParameter(PARAMS.authentication, 'none') as AuthMethod;
-	const credential =
-		authentication === 'none' ? undefined : await ctx.getCredentials(AUTH_CREDENTIALS[authentication]);
+	const credential = authentication === 'none' ? undefined : await guardCredential(ctx, authentication);
 	const guards: GuardSettings = {
 		authentication,
 		credential,
@@ -63,6 +63,20 @@ export function readHumanSettings(ctx: IWebhookFunctions, binding: string, confi
 		binding,
 	};
 	return human;
+}
+
+/**
+ * The guard's credential. One n8n cannot read (decryption, permissions, none set) is logged with
+ * n8n's reason and refused as 503 code 1053, as the n8n API credential is (n8n/n8nApi.ts); the
+ * caller never sees the reason.
+ */
+async function guardCredential(ctx: IWebhookFunctions, authentication: Exclude<AuthMethod, 'none'>) {
+	try {
+		return await ctx.getCredentials(AUTH_CREDENTIALS[authentication]);
+	} catch (error) {
+		ctx.logger.warn(`The ${authentication} credential of node "${ctx.getNode().name}" cannot be read: ${(error as Error)?.message}`);
+		throw credentialUnreadable('authentication');
+	}
 }
 
 function readResponseOptions(ctx: IWebhookFunctions): ResponseOptions {

@@ -47,6 +47,14 @@ export function isSecretQueryParam(name: string, extra: readonly string[] = []):
 	return SECRET_WORDS.test(lower);
 }
 
+/**
+ * Sets an own property, whatever its name: a plain assignment of `__proto__` (a caller's
+ * `?__proto__=a&__proto__=b`) would replace the object's prototype and lose the value.
+ */
+function setOwn<T>(out: Record<string, T>, name: string, value: T): void {
+	Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** Headers without secrets: the known ones, credential-like names, and the configured `extra` ones. */
 export function redactHeaders(
 	headers: Record<string, string | string[] | undefined>,
@@ -56,7 +64,7 @@ export function redactHeaders(
 	const out: Record<string, string | string[]> = {};
 	for (const [name, value] of Object.entries(headers)) {
 		if (value === undefined || isSecretHeader(name) || configured.has(name.toLowerCase())) continue;
-		out[name.toLowerCase()] = value;
+		setOwn(out, name.toLowerCase(), value);
 	}
 	return out;
 }
@@ -70,7 +78,7 @@ export function redactQuery(
 	for (const [name, value] of Object.entries(query ?? {})) {
 		if (isSecretQueryParam(name, options.extraSecretParams)) continue;
 		if (options.dropTargeting && (TARGETING_QUERY_PARAMS as readonly string[]).includes(name)) continue;
-		out[name] = value;
+		setOwn(out, name, value);
 	}
 	return out;
 }

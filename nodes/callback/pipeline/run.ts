@@ -8,7 +8,8 @@ import { CONDITION_ERROR_SENTINEL, bindCallback, isTrue, wrapForErrors } from '.
 import { CallbackError, conditionError, expired, internalError, notReady, unsupportedContentType } from './errors';
 import { type HumanSpec, confirmedReply, humanStage } from './human';
 import { buildOutputJson } from './output';
-import { type IncomingCallback, type ParseOptions, type ParsedCallback, parseCallback } from './parse';
+import { type IncomingCallback, MAX_DEPTH, type ParseOptions, type ParsedCallback, depthOf, parseCallback } from './parse';
+import { redactHeaders, redactQuery } from './redact';
 import { type ResponseLike, type ResponseOptions, type ResponsePlan, planResponse, sendError, sendReply } from './respond';
 
 /**
@@ -66,6 +67,11 @@ export interface PipelineSpec extends CallSettings {
 	expiresAt?: Date;
 	/** Refuse (503) while the receiving n8n process has not finished starting. */
 	checkReadiness?: boolean;
+	/**
+	 * Tell the caller what the call did (OUTCOME_HEADER): only for this node's own stable URL,
+	 * whose forwards read it. Direct callers and trigger callers never get the internal header.
+	 */
+	announceOutcome?: boolean;
 	/** Stage "target" (the stable URL): which waiting executions the call goes to. */
 	target?: TargetSpec;
 	/** Stage "resume or start": the accepted call's item as what n8n should do. Unused with `target`. */
@@ -102,7 +108,7 @@ export async function runPipeline(io: CallIO, spec: PipelineSpec): Promise<IWebh
 		// Which execution(s): read before the guards (a bad target is the caller's to fix).
 		const target = spec.target ? targetOf(incoming, spec.target) : undefined;
 		const screened = await screenCall(io, spec, incoming, spec.forwarded);
-		if ('refusal' in screened) return refuseCall(io, spec, screened.refusal);
+		if ('refusal' in screened) return refuseCall(io, spec, screened.refusal, incoming);
 		// A sender's challenge (Zoom's endpoint URL validation): answered, nothing resumed or started.
 		const challenge = challengeReply(spec.guards, screened.identity, incoming.body);
 		if (challenge) {
@@ -116,7 +122,7 @@ export async function runPipeline(io: CallIO, spec: PipelineSpec): Promise<IWebh
 		json.roles = identity?.roles ?? [];
 		const callback = { data: parsed.data, query: parsed.query, headers: parsed.headers, method: parsed.method, user: json.user, roles: json.roles };
 		if (!conditionHolds(io, spec.condition, callback)) {
-			res.setHeader(OUTCOME_HEADER, 'ignored');
+			if (spec.announceOutcome) res.setHeader(OUTCOME_HEADER, 'ignored');
 			sendReply(res, spec.forwarded ? 200 : spec.ignoredReply.status, spec.forwarded ? '' : spec.ignoredReply.body);
 			return ANSWERED;
 		}
@@ -126,7 +132,7 @@ export async function runPipeline(io: CallIO, spec: PipelineSpec): Promise<IWebh
 		const binary = await attachBinary(io, parsed);
 		if (binary) item.binary = binary;
 		const workflowData = activate(spec, item, parsed);
-		return respondActivated(res, plan, workflowData);
+		return respondActivated(res, plan, workflowData, spec.announceOutcome === true);
 	} catch (error) {
 		return fail(io, error);
 	}
@@ -228,9 +234,9 @@ async function attachBinary(io: CallIO, parsed: ParsedCallback): Promise<IBinary
  * sends the immediate reply only once it accepted the resume (a lost race never gets a false
  * 200). The outcome header tells the stable URL what a forwarded call did.
  */
-function respondActivated(res: ResponseLike, plan: ResponsePlan, workflowData: INodeExecutionData[][]): IWebhookResponseData {
+function respondActivated(res: ResponseLike, plan: ResponsePlan, workflowData: INodeExecutionData[][], announce: boolean): IWebhookResponseData {
 	for (const [name, value] of Object.entries(plan.headers)) res.setHeader(name, value);
-	res.setHeader(OUTCOME_HEADER, 'resumed');
+	if (announce) res.setHeader(OUTCOME_HEADER, 'resumed');
 	return { workflowData, webhookResponse: plan.body };
 }
 
@@ -251,13 +257,13 @@ function respondTargeted(res: ResponseLike, outcome: TargetOutcome, plan: Respon
  * and nothing happens. An outage (503) is always answered as one, so that the caller retries.
  * Refused Calls "Fail the Wait" resumes with the refusal (failTheWait).
  */
-function refuseCall(io: CallIO, spec: PipelineSpec, refusal: CallbackError): IWebhookResponseData {
+function refuseCall(io: CallIO, spec: PipelineSpec, refusal: CallbackError, incoming: IncomingCallback): IWebhookResponseData {
 	const ignored = spec.guards.onFail === 'ignore' && (refusal.status === 401 || refusal.status === 403);
 	if (ignored) {
 		sendReply(io.response(), 200, '');
 		return ANSWERED;
 	}
-	if (spec.failOnRefusal && refusal.status < 500) return failTheWait(io, spec, refusal);
+	if (spec.failOnRefusal && refusal.status < 500) return failTheWait(io, spec, refusal, incoming);
 	return fail(io, refusal);
 }
 
@@ -265,16 +271,32 @@ function refuseCall(io: CallIO, spec: PipelineSpec, refusal: CallbackError): IWe
  * Refused Calls "Fail the Wait": the caller gets its error, and the execution continues with
  * `failed: true` and the refusal as the reason (n8n resumes at most once, as for any call).
  */
-function failTheWait(io: CallIO, spec: PipelineSpec, refusal: CallbackError): IWebhookResponseData {
-	const item: INodeExecutionData = {
-		json: { data: null, executionId: io.executionId(), receivedAt: new Date().toISOString(), user: null, roles: [] },
-		pairedItem: { item: 0 },
-	};
-	const [[resumed]] = activate(spec, item, { method: '', contentType: '', data: null, query: {}, headers: {}, files: [] });
+function failTheWait(io: CallIO, spec: PipelineSpec, refusal: CallbackError, incoming: IncomingCallback): IWebhookResponseData {
+	// The shape of an accepted call's item (output.ts), redacted the same way; no data: it was refused.
+	const parsed = refusedCall(incoming, spec);
+	const json = buildOutputJson(parsed, io.executionId()) as unknown as IDataObject;
+	json.user = null;
+	json.roles = [];
+	const item: INodeExecutionData = { json, pairedItem: { item: 0 } };
+	const [[resumed]] = activate(spec, item, parsed);
 	resumed.json.failed = true;
 	resumed.json.reason = refusal.message;
 	sendError(io.response(), refusal);
 	return { workflowData: [[resumed]], noWebhookResponse: true };
+}
+
+/** A refused call as the output sees it: its method, redacted query and headers, no data. */
+function refusedCall(incoming: IncomingCallback, spec: CallSettings): ParsedCallback {
+	const secretParams = [...(spec.parse.secretQueryParams ?? []), ...credentialQueryParams(spec.guards), ...(spec.parse.stripFields ?? [])];
+	return {
+		method: String(incoming.method ?? '').toUpperCase(),
+		contentType: incoming.contentType ?? '',
+		data: null,
+		// a query refused as too deep is not kept (n8n could not read the execution back)
+		query: depthOf(incoming.query) > MAX_DEPTH ? {} : redactQuery(incoming.query ?? {}, { dropTargeting: true, extraSecretParams: secretParams }),
+		headers: redactHeaders(incoming.headers ?? {}),
+		files: [],
+	};
 }
 
 /** Stage "respond" for a refusal: documented status + JSON; the execution is left as it was. */

@@ -78,7 +78,9 @@ export function readTarget(query: Record<string, unknown>, body: unknown, stateP
 	if (given.length > 1 || Array.isArray(query[given[0]])) {
 		throw badTarget('Give the execution parameter once (execution or executionId)');
 	}
-	const value = String(query[given[0]]).trim();
+	// only text names an execution (an object, even one without a prototype, is not an id)
+	const raw = query[given[0]];
+	const value = (typeof raw === 'string' || typeof raw === 'number' ? String(raw) : '').trim();
 	if (value === 'any' || value === 'all') return { kind: value };
 	if (!EXECUTION_ID_PATTERN.test(value)) throw badTarget('The execution parameter must be an execution id, any or all');
 	return { kind: 'id', id: value };

@@ -127,3 +127,16 @@ describe('redactHeaders with configured credential headers', () => {
 		expect(redactHeaders({ 'x-hmac': 'abc', 'X-Partner': 'k', 'x-request-id': 'r' }, ['X-HMAC', 'x-partner'])).toEqual({ 'x-request-id': 'r' });
 	});
 });
+
+describe('found by fuzzing: a parameter or header named __proto__', () => {
+	test('is kept as an own property and never replaces the prototype', () => {
+		const query = JSON.parse('{"__proto__": ["a", "b"], "page": "2"}') as Record<string, unknown>;
+		const out = redactQuery(query, { dropTargeting: true });
+		expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+		expect(Object.hasOwn(out, '__proto__')).toBe(true);
+		expect(Object.entries(out)).toEqual([['__proto__', ['a', 'b']], ['page', '2']]);
+		const headers = redactHeaders(JSON.parse('{"__proto__": "x", "X-Id": "1"}') as Record<string, string>);
+		expect(Object.getPrototypeOf(headers)).toBe(Object.prototype);
+		expect(Object.entries(headers)).toEqual([['__proto__', 'x'], ['x-id', '1']]);
+	});
+});

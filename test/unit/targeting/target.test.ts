@@ -50,6 +50,13 @@ describe('stage "target": which execution(s)', () => {
 		}
 	});
 
+	test('found by fuzzing: an execution parameter that is an object (even without a prototype) is a bad target (1030), not a TypeError', () => {
+		const bare = Object.assign(Object.create(null) as Record<string, unknown>, { a: '1' });
+		for (const value of [bare, { a: '1' }, null, true]) {
+			expect(() => readTarget({ execution: value }, undefined, 'state')).toThrow(expect.objectContaining({ code: ErrorCodes.BAD_TARGET }));
+		}
+	});
+
 	test('all: every execution waiting here, in a bounded pool, ids ascending; lost ones are left out', async () => {
 		const { spec, sent } = io({ ids: ['3', '1', '2'], lose: ['2'] });
 		await expect(runTarget({ kind: 'all' }, call, spec)).resolves.toEqual({ kind: 'all', ids: ['1', '3'] });
