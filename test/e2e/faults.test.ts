@@ -139,6 +139,14 @@ async function sigkillRun(label: string, n8n: N8nInstance, limit?: number): Prom
 		return !retryable(f) ? { replies: [f], final: f } : await callWithRetries(waiting[k].url, { callId: waiting[k].callId }, { first: f, maxAttempts: 6, deadline: Date.now() + 60_000 });
 	}));
 	const finalStates = await endStates(api, waiting, 30_000);
+	// The stable URL answers an execution n8n marked crashed with a final 409, code 1032, naming
+	// the status (lost, not processed), where n8n's resume URL answers its own 500 every time.
+	const crashedIds = waiting.filter((_, k) => finalStates[k].status === 'crashed');
+	const probes = allOrThrow(await runPool(crashedIds.length, 8, async (j) => {
+		const w = crashedIds[j];
+		const r = await postJson(`${flows[w.mode].stableUrl}?execution=${w.executionId}`, { callId: `${w.callId}-probe` });
+		return { id: w.executionId, status: r.status, body: r.json };
+	}));
 	const rows: CallRecord[] = waiting.map((w, k) => record({ executionId: w.executionId, callId: w.callId, via: w.via, mode: w.mode }, retried[k].replies, finalStates[k]));
 
 	const summary: Record<string, unknown> = { label, n8n: n8n.info.n8nMajor, perMode: PER_MODE, concurrencyLimit: limit ?? null, killAfterMs: killMs, twoXxBeforeKill: ok };
@@ -159,6 +167,7 @@ async function sigkillRun(label: string, n8n: N8nInstance, limit?: number): Prom
 		process.stdout.write(`\n[faults ${label}] respond ${mode}: ${PER_MODE} waiting, killed after ${killMs} ms (${ok} 2xx so far)${limit ? `, N8N_CONCURRENCY_PRODUCTION_LIMIT=${limit}` : ''}\n`);
 		process.stdout.write(`${formatTab('first reply x state after the restart', firstByState)}\n${formatTab('first → final reply x final state', finalByState)}\n`);
 	}
+	summary.stableUrlOnCrashed = probes.map((p) => `${p.id}: ${p.status} ${p.body?.code}`);
 	summary.rows = rows;
 	writeArtifact(`sigkill-${label}`, summary);
 
@@ -175,6 +184,8 @@ async function sigkillRun(label: string, n8n: N8nInstance, limit?: number): Prom
 	expect(rows.filter((r) => r.via === 'resume URL' && !['2xx', '409'].includes(r.final) && r.state !== 'crashed').map((r) => `${r.executionId} ${r.final}`)).toEqual([]);
 	// With a concurrency limit, at most `limit` resumed runs were in n8n's hands at the kill.
 	if (limit) expect(rows.filter((r) => r.state === 'crashed').length).toBeLessThanOrEqual(limit);
+	expect(probes.filter((p) => !(p.status === 409 && p.body?.code === 1032 && p.body?.message === `Execution ${p.id} has ended with status crashed; it is not waiting at this node`))).toEqual([]);
+	if (!limit) expect(probes.length).toBeGreaterThan(0);
 	// The kill happened mid-flight: some calls were answered before it and some were not.
 	expect(ok).toBeGreaterThan(0);
 	expect(firsts.some((f) => f.status === 0)).toBe(true);

@@ -22,6 +22,8 @@ export interface Reply {
 	error?: string;
 	/** lastNode replies carry the Done node's first item: the callId it ran with */
 	echo?: string;
+	/** a JSON reply's `message` (n8n's own replies, e.g. "Workflow executed successfully but no data was returned") */
+	message?: string;
 }
 
 /** The classes the tables count. */
@@ -48,6 +50,7 @@ export async function callOnce(url: string, body: unknown, timeoutMs = 60_000): 
 				code: typeof r.json?.code === 'number' ? r.json.code : undefined,
 				repeated: r.headers.get('x-callback-repeated') === 'true',
 				retryAfter: Number.isFinite(ra) && ra > 0 ? ra : undefined,
+				message: typeof r.json?.message === 'string' ? r.json.message.slice(0, 100) : undefined,
 				echo: typeof (r.json?.data as { callId?: unknown } | undefined)?.callId === 'string' ? String((r.json.data as { callId: string }).callId) : undefined,
 			};
 		},
@@ -180,7 +183,7 @@ export function record(base: Omit<CallRecord, 'first' | 'firstDetail' | 'final' 
 		dataPersisted: end.dataPersisted,
 		error: end.error,
 		ranPerReply: replies.some((r) => r.echo === base.callId),
-		replies: replies.map((r) => (r.status === 0 ? 'conn' : `${r.status}${r.code ? `/${r.code}` : ''}${r.repeated ? 'R' : ''}`)).join(' '),
+		replies: replies.map((r) => (r.status === 0 ? 'conn' : `${r.status}${r.code ? `/${r.code}` : ''}${r.repeated ? 'R' : ''}${r.status < 300 && r.message ? ` "${r.message}"` : ''}`)).join(' '),
 	};
 }
 
