@@ -200,9 +200,9 @@ queueLine('queue mode under faults', () => {
 		// lastNode, stable URL: its 200 has an empty body (no acknowledgement to check); its 2xx not
 		// processed are counted (twoXxNotProcessed), not asserted: one run had 9 of 10 (docs/reliability.md).
 		// Nothing left waiting for a caller told to retry: each one that retried as told reached its
-		// execution. (A 2xx with the execution found `waiting` again afterwards was seen once, after a
-		// webhook-processor restart that followed a worker restart: counted as twoXxButWaiting,
-		// docs/reliability.md; not reproduced alone.)
+		// execution. (A 2xx with the execution found `waiting` again afterwards was seen in two of four
+		// runs, after the webhook-processor restart of (d) that follows the worker restart of (c):
+		// counted as twoXxButWaiting, docs/reliability.md; not reproduced with (d) alone.)
 		expect(rows.filter((r) => r.state === 'waiting' && !['2xx', '2xx repeated'].includes(r.final)).map((r) => `${r.executionId} ${r.via} ${r.first}→${r.final}`)).toEqual([]);
 		return rows;
 	}
