@@ -97,5 +97,6 @@ export function publish(info: InstanceInfo, wf: WorkflowInput): Promise<Publishe
 export function startQueueCluster(
 	install: N8nInstall,
 	nodesDir: string,
-	options: { pgPort: number; redisPort: number; workers?: number },
+	/** extraEnv: n8n settings for every process of the cluster */
+	options: { pgPort: number; redisPort: number; workers?: number; extraEnv?: Record<string, string> },
 ): Promise<QueueCluster>;

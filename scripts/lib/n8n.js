@@ -338,7 +338,7 @@ async function publish(info, wf) {
  * webhook processor serving every /webhook and /webhook-waiting call, and workers running the
  * executions. Resume URLs point at the webhook processor (WEBHOOK_URL).
  */
-async function startQueueCluster(install, nodesDir, { pgPort, redisPort, workers = 2 }) {
+async function startQueueCluster(install, nodesDir, { pgPort, redisPort, workers = 2, extraEnv = {} }) {
 	const shared = {
 		DB_TYPE: 'postgresdb',
 		DB_POSTGRESDB_HOST: '127.0.0.1',
@@ -350,6 +350,7 @@ async function startQueueCluster(install, nodesDir, { pgPort, redisPort, workers
 		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
 		QUEUE_BULL_REDIS_PORT: String(redisPort),
 		N8N_ENCRYPTION_KEY: `queue-test-${Date.now()}`,
+		...extraEnv,
 	};
 	const webhookPort = await freePort();
 	const webhookBaseUrl = `http://127.0.0.1:${webhookPort}`;

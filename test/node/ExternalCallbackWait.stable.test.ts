@@ -210,6 +210,16 @@ describe('stable URL: ?execution=<id>', () => {
 		const { res } = await w.stable(post({ execution: '7' }));
 		expect(res.statusCode).toBe(409);
 		expect(code(res.body)).toBe(1032);
+		expect(res.body).toEqual({ code: 1032, message: 'Execution 7 has finished; it is not waiting at this node' });
+		expect(w.fake.callsTo('/webhook-waiting/')).toHaveLength(0);
+	});
+
+	test('an execution n8n marked crashed (its crash recovery): 409 code 1032 saying so, nothing forwarded', async () => {
+		const w = world();
+		w.fake.wait(7, { status: 'crashed' });
+		const { res } = await w.stable(post({ execution: '7' }));
+		expect(res.statusCode).toBe(409);
+		expect(res.body).toEqual({ code: 1032, message: 'Execution 7 has ended with status crashed; it is not waiting at this node' });
 		expect(w.fake.callsTo('/webhook-waiting/')).toHaveLength(0);
 	});
 

@@ -453,7 +453,7 @@ export async function runExecute(setup: ExecuteSetup): Promise<ExecuteHarness & 
 export interface FakeExecution {
 	id: string;
 	workflowId: string;
-	status: 'new' | 'running' | 'waiting' | 'success' | 'error' | 'canceled';
+	status: 'new' | 'running' | 'waiting' | 'success' | 'error' | 'canceled' | 'crashed';
 	/** lastNodeExecuted: the node it waits at. */
 	lastNode: string;
 	/** Id of that node (the resume URL's path suffix). */
@@ -483,7 +483,7 @@ export interface WaitingWebhookCall {
 
 export type WaitingWebhookHandler = (call: WaitingWebhookCall) => Promise<HttpResponse>;
 
-const FINISHED = new Set(['success', 'error', 'canceled']);
+const FINISHED = new Set(['success', 'error', 'canceled', 'crashed']);
 
 /**
  * n8n as helpers.httpRequest sees it on loopback. `version: 1` serves waiting webhooks without a

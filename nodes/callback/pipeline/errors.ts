@@ -148,8 +148,15 @@ export const conditionError = () =>
 
 export const badTarget = (message: string) => new CallbackError(400, ErrorCodes.BAD_TARGET, message);
 export const notWaiting = (message: string) => new CallbackError(404, ErrorCodes.NOT_WAITING, message);
-export const finished = (id: string) =>
-	new CallbackError(409, ErrorCodes.FINISHED, `Execution ${id} has finished; it is not waiting at this node`);
+/** `status`: n8n's, said when the execution did not end normally (crashed, error, canceled): lost, not processed. */
+export const finished = (id: string, status?: string) =>
+	new CallbackError(
+		409,
+		ErrorCodes.FINISHED,
+		status && status !== 'success'
+			? `Execution ${id} has ended with status ${status}; it is not waiting at this node`
+			: `Execution ${id} has finished; it is not waiting at this node`,
+	);
 export const alreadyResumed = (id: string) =>
 	new CallbackError(409, ErrorCodes.ALREADY_RESUMED, `Execution ${id} was already resumed by this node`);
 export const forwardForeign = () =>

@@ -40,7 +40,8 @@ export interface WaitingExecution {
 export type ExecutionState =
 	| { kind: 'waiting-here'; execution: WaitingExecution }
 	| { kind: 'resumed-here' }
-	| { kind: 'finished' }
+	/** status: n8n's (success, crashed, error, canceled, …) */
+	| { kind: 'finished'; status: string }
 	| { kind: 'running' }
 	| { kind: 'not-here' };
 
@@ -79,7 +80,7 @@ export async function executionState(get: ApiGet, id: string, workflowId: string
 		return lastNode(e) === nodeName ? { kind: 'waiting-here', execution: toWaiting(e) } : { kind: 'not-here' };
 	}
 	if (e.status === 'running' || e.status === 'new') return resumedByNode(e, nodeName) ? { kind: 'resumed-here' } : { kind: 'running' };
-	return resumedByNode(e, nodeName) ? { kind: 'resumed-here' } : e.finished || e.stoppedAt ? { kind: 'finished' } : { kind: 'not-here' };
+	return resumedByNode(e, nodeName) ? { kind: 'resumed-here' } : e.finished || e.stoppedAt ? { kind: 'finished', status: String(e.status ?? '') } : { kind: 'not-here' };
 }
 
 /** Executions of this workflow waiting at this node, oldest first. */

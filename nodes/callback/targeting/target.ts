@@ -151,7 +151,7 @@ async function resumeById(id: string, get: ApiGet, forward: Forwarder, spec: Tar
 		if (spec.repeatedStatus === 409) throw alreadyResumed(id);
 		return { kind: 'one', id, repeated: true };
 	}
-	if (state.kind === 'finished') throw finished(id);
+	if (state.kind === 'finished') throw finished(id, state.status);
 	if (state.kind !== 'waiting-here') throw notWaiting(`Execution ${id} is not waiting at this node`);
 	const outcome = await forward(state.execution);
 	if (outcome !== 'resumed') {
