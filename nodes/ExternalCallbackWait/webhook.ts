@@ -1,6 +1,6 @@
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { PARAMS, WEBHOOK_NAMES } from '../callback/constants';
+import { KEY_HEADER, PARAMS, WEBHOOK_NAMES } from '../callback/constants';
 import { callIO, ownBinding } from '../callback/n8n/incoming';
 import { stableForwardKey, targetIO } from '../callback/n8n/n8nApi';
 import { readCommonSettings, readStateParameter } from '../callback/n8n/settings';
@@ -9,6 +9,7 @@ import { sendReply } from '../callback/pipeline/respond';
 import { fail, runPipeline } from '../callback/pipeline/run';
 import { FORWARD_WEBHOOK, OUTCOME_HEADER } from '../callback/targeting/forward';
 import { generatedExpiry } from '../callback/urls/expiry';
+import { keyText } from '../callback/targeting/keyIndex';
 import { generatedSecrets, givenSignature, hasN8nResumeToken, urlSecretMatches } from '../callback/urls/urlSecret';
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -46,6 +47,13 @@ export async function waitWebhook(ctx: IWebhookFunctions): Promise<IWebhookRespo
 	}
 	// The stable URL's state form asks whose execution this is before it forwards anything.
 	if (isProbe(headers)) return answerProbe(io.response(), binding);
+	// Routed by a correlation key: the index (or n8n 1.x's search) is a hint; this execution's own
+	// Correlation Key must be that key, or the call is not for it (answered as a false condition).
+	if (!correlationKeyMatches(ctx, headers[KEY_HEADER])) {
+		io.response().setHeader(OUTCOME_HEADER, 'ignored');
+		sendReply(io.response(), 200, '');
+		return { noWebhookResponse: true };
+	}
 	return await runPipeline(io, {
 		...(await readCommonSettings(ctx)),
 		forwarded: gate.kind === 'forwarded' ? { identity: gate.identity } : undefined,
@@ -76,6 +84,19 @@ async function hasValidUrlSecret(ctx: IWebhookFunctions, forwarded: boolean): Pr
 	// every candidate is compared (no early exit), each in constant time
 	for (const secret of generatedSecrets(ctx)) matched = urlSecretMatches(given, secret) || matched;
 	return matched;
+}
+
+/** Whether a key the call was routed by (KEY_HEADER) is this execution's correlation key; true without one. */
+function correlationKeyMatches(ctx: IWebhookFunctions, header: string | string[] | undefined): boolean {
+	if (header === undefined) return true;
+	let wanted: string;
+	try {
+		wanted = decodeURIComponent(Array.isArray(header) ? header.join(',') : header);
+	} catch {
+		return false;
+	}
+	if (String(ctx.getNode().parameters[PARAMS.correlationKey] ?? '').trim() === '') return false;
+	return keyText(ctx.getNodeParameter(PARAMS.correlationKey, '')) === wanted;
 }
 
 /** The caller's reason on a fail URL: `reason`, `message` or `error` of the data, if any. */

@@ -29,6 +29,14 @@ export const ErrorCodes = {
 	FORWARD_FOREIGN: 1034,
 	/** Resume URL: a forwarded call whose signature is invalid or expired, or that this node cannot check. */
 	FORWARD_INVALID: 1035,
+	/** Stable URL: a correlation key that cannot be used (none configured, empty, too long, with an id). */
+	BAD_KEY: 1036,
+	/** Stable URL: the correlation index (an n8n Data Table) cannot be used; see the message. */
+	INDEX_UNAVAILABLE: 1037,
+	/** Stable URL, `any` without a key: the per-call budget of candidates ran out, none accepted. */
+	ANY_BUDGET: 1038,
+	/** Stable URL: this n8n process has as much stable-URL work in flight as it takes; retry later. */
+	BUSY: 1039,
 	/** The callback URL's expiry (Generate Callback URL) has passed. */
 	EXPIRED: 1040,
 	/** n8n is still starting (its crash recovery would mark a resumed execution as crashed). */
@@ -136,3 +144,14 @@ export const expired = (at: Date) => new CallbackError(410, ErrorCodes.EXPIRED, 
 
 export const notReady = () =>
 	new CallbackError(503, ErrorCodes.NOT_READY, 'n8n is still starting; retry in a few seconds');
+
+export const badKey = (message: string) => new CallbackError(400, ErrorCodes.BAD_KEY, message);
+export const indexUnavailable = (detail: string) =>
+	new CallbackError(503, ErrorCodes.INDEX_UNAVAILABLE, `The correlation index (n8n data table) cannot be used (${detail}); check the n8n API key's data table scopes`);
+export const anyBudget = (tried: number) =>
+	new CallbackError(
+		404,
+		ErrorCodes.ANY_BUDGET,
+		`None of the ${tried} oldest executions waiting here accepted the call (the per-call budget); correlate by key, or retry`,
+	);
+export const busy = () => new CallbackError(503, ErrorCodes.BUSY, 'Too many stable URL calls in progress on this n8n process; retry after the Retry-After delay');

@@ -1,0 +1,130 @@
+import { sleep } from 'n8n-workflow';
+
+import { anyBudget, indexUnavailable, notWaiting } from '../pipeline/errors';
+import type { Forwarder } from './forward';
+import { type ApiCall, IndexError, type IndexRow, deleteRow, findRows, forgetTable, openToken } from './keyIndex';
+import { runPool } from './pool';
+import { type ApiGet, type WaitingExecution, executionState } from './search';
+import type { TargetOutcome } from './target';
+
+/**
+ * `any` and `all` through the correlation index (keyIndex.ts): the rows of this workflow's wait
+ * node (with the key), oldest first, one filtered request per page. Each row is tried at its
+ * execution's resume URL (n8n checks the token and that it still waits; the wait node checks the
+ * key and the condition). A row the resume URL does not take is checked with one GET of the
+ * execution: resumed, finished (timed out, crashed, stopped) or gone (deleted) → the row is
+ * deleted and the next one tried; still starting to wait (the row is written just before the
+ * execution is saved as waiting) → looked at again for a moment. Bounded: ANY_BUDGET rows.
+ */
+export interface IndexAccess {
+	call: ApiCall;
+	table: string;
+	apiKey: string;
+	base: string;
+	get: ApiGet;
+	workflowId: string;
+	nodeId: string;
+	nodeName: string;
+}
+
+/** Rows `any` tries per call (with or without a key) before it answers 1038 / 404. */
+export const ANY_BUDGET = 25;
+const PAGE = 25;
+const ALL_PAGE = 250;
+/** How long a row whose execution is still running (not yet waiting, or being resumed) is watched. */
+const SETTLE_MS = 2_000;
+const SETTLE_STEP_MS = 100;
+
+type RowOutcome = 'resumed' | 'ignored' | 'stale' | 'lost';
+
+async function indexed<T>(ix: IndexAccess, task: () => Promise<T>): Promise<T> {
+	return await task().catch(async (error: unknown) => {
+		if (!(error instanceof IndexError)) return await Promise.reject(error);
+		if (error.status === 404) forgetTable(ix.base, ix.apiKey); // the table was deleted: found or made again next call
+		return await Promise.reject(
+			indexUnavailable(error.status === 401 || error.status === 403 ? 'the API key may not use data tables' : `status ${error.status}`),
+		);
+	});
+}
+
+/** Deletes a row without holding up the answer (a row left behind is found stale later). */
+function dropRow(ix: IndexAccess, row: IndexRow): Promise<void> {
+	return deleteRow(ix.call, ix.table, row.id).catch(() => undefined);
+}
+
+/** One row tried: forwarded, and when not taken, checked and cleaned. */
+async function tryRow(ix: IndexAccess, row: IndexRow, forward: Forwarder): Promise<RowOutcome> {
+	const token = openToken(ix.apiKey, row.executionId, row.seal);
+	let execution: WaitingExecution | undefined = token ? { id: row.executionId, resumeToken: token, startedAt: '' } : undefined;
+	const deadline = Date.now() + SETTLE_MS;
+	for (let attempt = 0; attempt < 40; attempt++) {
+		if (execution) {
+			const outcome = await forward(execution);
+			if (outcome === 'resumed') {
+				void dropRow(ix, row);
+				return 'resumed';
+			}
+			if (outcome === 'ignored') return 'ignored';
+		}
+		const state = await executionState(ix.get, row.executionId, ix.workflowId, ix.nodeName);
+		if (state.kind === 'waiting-here') {
+			// not taken with the row's token (an edited row, a lost connection): once more with n8n's
+			if (execution && execution.resumeToken === state.execution.resumeToken) return 'lost';
+			execution = state.execution;
+			continue;
+		}
+		if (state.kind === 'running' && Date.now() < deadline) {
+			// written just before the execution is saved as waiting, or being resumed by another call
+			await sleep(SETTLE_STEP_MS);
+			continue;
+		}
+		if (state.kind === 'running') return 'lost';
+		await dropRow(ix, row); // resumed, finished (timed out, crashed), deleted, or not this node's
+		return 'stale';
+	}
+	return 'lost';
+}
+
+/** `any`: the oldest waiting execution (with the key) that takes the call. */
+export async function resumeOneFromIndex(ix: IndexAccess, key: string | undefined, forward: Forwarder): Promise<TargetOutcome> {
+	const scope = { workflowId: ix.workflowId, nodeId: ix.nodeId, key };
+	let after = 0;
+	let tried = 0;
+	while (tried < ANY_BUDGET) {
+		const rows = await indexed(ix, async () => await findRows(ix.call, ix.table, scope, Math.min(PAGE, ANY_BUDGET - tried), after));
+		if (!rows.length) break;
+		for (const row of rows) {
+			after = row.id;
+			tried++;
+			if ((await tryRow(ix, row, forward)) === 'resumed') return { kind: 'one', id: row.executionId };
+		}
+		if (tried >= ANY_BUDGET) {
+			const more = await indexed(ix, async () => await findRows(ix.call, ix.table, scope, 1, after));
+			if (more.length) throw anyBudget(tried);
+		}
+	}
+	throw notWaiting(key === undefined ? 'No execution waiting at this node accepted the call' : 'No execution waiting at this node has this key (or accepted the call)');
+}
+
+/** `all` (with or without a key): every waiting execution that takes the call, `parallelism` at a time. */
+export async function resumeAllFromIndex(ix: IndexAccess, key: string | undefined, forward: Forwarder, parallelism: number): Promise<TargetOutcome> {
+	const scope = { workflowId: ix.workflowId, nodeId: ix.nodeId, key };
+	const rows: IndexRow[] = [];
+	let after = 0;
+	for (let page = 0; page < 400; page++) {
+		const got = await indexed(ix, async () => await findRows(ix.call, ix.table, scope, ALL_PAGE, after));
+		rows.push(...got);
+		if (got.length < ALL_PAGE) break;
+		after = got[got.length - 1].id;
+	}
+	// one row per execution (a row written twice by a retried execute() is tried once)
+	const seen = new Set<string>();
+	const unique = rows.filter((r) => (seen.has(r.executionId) ? false : (seen.add(r.executionId), true)));
+	const { results } = await runPool(unique.length, parallelism, async (i) => await tryRow(ix, unique[i], forward));
+	const broken = results.find((r): r is { error: unknown } => typeof r === 'object' && r !== null);
+	if (broken) throw broken.error;
+	const ids = unique.filter((_, i) => results[i] === 'resumed').map((r) => r.executionId);
+	if (!ids.length) throw notWaiting(key === undefined ? 'No execution waiting at this node accepted the call' : 'No execution waiting at this node has this key (or accepted the call)');
+	ids.sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
+	return { kind: 'all', ids };
+}
