@@ -31,20 +31,48 @@ export function targetIO(ctx: IWebhookFunctions): TargetIO {
 	};
 }
 
+/*
+ * Per-process cache of the decrypted n8n API credential (n8n 2.x builds an expression isolate
+ * for every credential read in a webhook, ≈ 44 ms). A cache only, never the source of truth: an
+ * entry lives at most CREDENTIAL_TTL_MS and is dropped as soon as n8n's API answers 401 or 403 to
+ * its key, so a changed or revoked key is read again from n8n. Keyed by workflow, node and
+ * credential id: a node only ever gets what n8n gave that same node.
+ */
+const CREDENTIAL_TTL_MS = 60_000;
+const CREDENTIAL_CACHE_MAX = 500;
+const credentialCache = new Map<string, { at: number; value: N8nApiAccess }>();
+
+/** Drops every cached credential with this API key (n8n's API refused it). */
+export function dropCachedCredential(apiKey: string): void {
+	for (const [key, entry] of credentialCache) if (entry.value.apiKey === apiKey) credentialCache.delete(key);
+}
+
+type CredentialContext = Pick<IWebhookFunctions, 'getCredentials' | 'getNode' | 'logger'> & { getWorkflow?: () => { id?: string } };
+
 /** The node's n8n API credential; undefined when none is set on the node. */
-export async function readN8nApi(ctx: Pick<IWebhookFunctions, 'getCredentials' | 'getNode' | 'logger'>): Promise<N8nApiAccess | undefined> {
+export async function readN8nApi(ctx: CredentialContext, nowMs = Date.now()): Promise<N8nApiAccess | undefined> {
+	const node = ctx.getNode();
+	const ref = node.credentials?.[N8N_API_CREDENTIAL];
+	const workflowId = ctx.getWorkflow?.().id;
+	const cacheKey = ref?.id && node.id && workflowId ? `${String(workflowId)} ${node.id} ${ref.id}` : undefined;
+	const hit = cacheKey ? credentialCache.get(cacheKey) : undefined;
+	if (hit && nowMs - hit.at < CREDENTIAL_TTL_MS) return hit.value;
 	let data: Record<string, unknown>;
 	try {
 		data = await ctx.getCredentials(N8N_API_CREDENTIAL);
 	} catch (error) {
 		// n8n throws both for "none set" and for one it cannot decrypt or may not use.
-		const node = ctx.getNode();
-		if (!node.credentials?.[N8N_API_CREDENTIAL]) return undefined;
+		if (!ref) return undefined;
 		ctx.logger.warn(`The n8n API credential of node "${node.name}" cannot be read: ${(error as Error)?.message}`);
 		throw credentialUnreadable('n8n API');
 	}
 	const text = (value: unknown) => (value === undefined || value === null ? '' : String(value));
-	return { apiKey: text(data?.apiKey), baseUrl: text(data?.baseUrl), webhookBaseUrl: text(data?.webhookBaseUrl) };
+	const value = { apiKey: text(data?.apiKey), baseUrl: text(data?.baseUrl), webhookBaseUrl: text(data?.webhookBaseUrl) };
+	if (cacheKey && value.apiKey) {
+		if (credentialCache.size >= CREDENTIAL_CACHE_MAX) credentialCache.clear();
+		credentialCache.set(cacheKey, { at: nowMs, value });
+	}
+	return value;
 }
 
 /**
@@ -93,6 +121,7 @@ export function apiGetter(ctx: IWebhookFunctions, base: string, apiKey: string):
 				return await request(path);
 			})
 			.catch(async (error: unknown) => await Promise.reject(isNetworkError(error) ? n8nApiUnavailable('unreachable') : error));
+		if (r.statusCode === 401 || r.statusCode === 403) dropCachedCredential(apiKey);
 		return { status: r.statusCode, body: r.body };
 	};
 }
@@ -133,6 +162,7 @@ export function apiCaller(httpRequest: HttpRequest, base: string, apiKey: string
 				return await request(method, path, body);
 			})
 			.catch(async (error: unknown) => await Promise.reject(isNetworkError(error) ? n8nApiUnavailable('unreachable') : error));
+		if (r.statusCode === 401 || r.statusCode === 403) dropCachedCredential(apiKey);
 		return { status: r.statusCode, body: r.body };
 	};
 }

@@ -84,7 +84,8 @@ export async function indexTableOrSearch(call: ApiCall, base: string, apiKey: st
 async function findTable(call: ApiCall): Promise<string | undefined | typeof NO_INDEX> {
 	const q = new URLSearchParams({ filter: JSON.stringify({ name: INDEX_TABLE_NAME }), limit: '10' });
 	const res = await call('GET', `/api/v1/data-tables?${q.toString()}`);
-	if (res.status === 404) return NO_INDEX;
+	// n8n 1.x has no data table API (404); a key without the data table scopes is refused (403)
+	if (res.status === 404 || res.status === 403) return NO_INDEX;
 	if (res.status !== 200) throw new IndexError(res.status);
 	const rows = (res.body as { data?: Array<{ id?: unknown; name?: unknown }> } | null)?.data ?? [];
 	const found = rows.find((t) => t?.name === INDEX_TABLE_NAME && t.id !== undefined);
