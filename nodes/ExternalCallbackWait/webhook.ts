@@ -5,8 +5,10 @@ import { callIO, ownBinding } from '../callback/n8n/incoming';
 import { stableForwardKey, targetIO } from '../callback/n8n/n8nApi';
 import { readCommonSettings, readStateParameter } from '../callback/n8n/settings';
 import { answerProbe, checkResumeCall, isProbe } from '../callback/pipeline/gate';
+import { busy } from '../callback/pipeline/errors';
 import { sendReply } from '../callback/pipeline/respond';
 import { fail, runPipeline } from '../callback/pipeline/run';
+import { BUSY_RETRY_AFTER_S, admit } from '../callback/targeting/admission';
 import { FORWARD_WEBHOOK, OUTCOME_HEADER } from '../callback/targeting/forward';
 import { generatedExpiry } from '../callback/urls/expiry';
 import { keyText } from '../callback/targeting/keyIndex';
@@ -19,14 +21,24 @@ export async function waitWebhook(ctx: IWebhookFunctions): Promise<IWebhookRespo
 	const io = callIO(ctx);
 	const webhookName = ctx.getWebhookName() as string;
 	if (webhookName === WEBHOOK_NAMES.stable) {
-		return await runPipeline(io, {
-			...(await readCommonSettings(ctx)),
-			target: {
-				repeatedStatus: ctx.getNodeParameter(PARAMS.repeatedStatus, 200) === 409 ? 409 : 200,
-				stateParameter: readStateParameter(ctx),
-				io: targetIO(ctx),
-			},
-		});
+		// bounded work per process: above it, 503 + Retry-After at once (targeting/admission.ts)
+		const slot = admit();
+		if (!slot) {
+			io.response().setHeader('retry-after', String(BUSY_RETRY_AFTER_S));
+			return fail(io, busy());
+		}
+		try {
+			return await runPipeline(io, {
+				...(await readCommonSettings(ctx)),
+				target: {
+					repeatedStatus: ctx.getNodeParameter(PARAMS.repeatedStatus, 200) === 409 ? 409 : 200,
+					stateParameter: readStateParameter(ctx),
+					io: targetIO(ctx),
+				},
+			});
+		} finally {
+			slot.release();
+		}
 	}
 	const failUrl = webhookName === WEBHOOK_NAMES.fail;
 	const headers = ctx.getHeaderData() as Headers;

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs in Jest on Node, never inside n8n; these rules guard the code that ships (nodes/, credentials/) */
 import { http, postJson } from './harness/client';
 import { runPool } from '../../nodes/callback/targeting/pool';
 import { allOrThrow, scenarios } from './harness/scenarios';
@@ -206,3 +207,34 @@ describe('stale index rows', () => {
 		await scenario.expectStillWaiting(newer.executionId);
 	});
 });
+
+describe('bursts', () => {
+	indexLine('a burst beyond the per-process bound gets 503 + Retry-After (1039) at once; after retries each resumed exactly once', async () => {
+		const b = await publishKeyed();
+		const keys = Array.from({ length: 80 }, (_, i) => `BU-${i}`);
+		const started = allOrThrow(await runPool(keys.length, 6, async (i) => await b.start(keys[i])));
+		const first = allOrThrow(await runPool(keys.length, keys.length, async (i) => await http('GET', withQuery(b.stableUrl, { key: keys[i] }))));
+		const busy = first.filter((r) => r.status === 503);
+		expect(busy.length).toBeGreaterThan(0);
+		for (const r of first) expect([200, 503]).toContain(r.status);
+		for (const r of busy) {
+			expect(r.headers.get('retry-after')).toBe('1');
+			expect(r.json).toMatchObject({ code: 1039 });
+		}
+		// the refused ones retry (a sender honouring Retry-After) until they are taken
+		let pending = first.map((r, i) => (r.status === 503 ? i : -1)).filter((i) => i >= 0);
+		for (let round = 0; round < 20 && pending.length; round++) {
+			await new Promise((r) => setTimeout(r, 1_000));
+			const again = allOrThrow(await runPool(pending.length, 8, async (j) => await http('GET', withQuery(b.stableUrl, { key: keys[pending[j]] }))));
+			for (const r of again) expect([200, 503]).toContain(r.status);
+			pending = pending.filter((_, j) => again[j].status === 503);
+		}
+		expect(pending).toEqual([]);
+		for (const s of started) {
+			const done = await api.waitForStatus(s.executionId, ['success']);
+			expect(done.data?.resultData?.runData?.Done).toHaveLength(1);
+		}
+		process.stdout.write(`[burst] 80 concurrent stable-URL calls: ${busy.length} answered 503 + Retry-After, the rest 200\n`);
+	}, 180_000);
+});
+
