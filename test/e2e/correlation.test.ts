@@ -1,5 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs in Jest on Node, never inside n8n; these rules guard the code that ships (nodes/, credentials/) */
-import { http, postJson } from './harness/client';
+import { http, loadFixture, N8nApi, node, postJson } from './harness/client';
+import { type N8nInstance, newInstance, until } from './harness/n8n';
 import { runPool } from '../../nodes/callback/targeting/pool';
 import { allOrThrow, scenarios } from './harness/scenarios';
 import { shared } from './harness/shared';
@@ -236,5 +237,49 @@ describe('bursts', () => {
 		}
 		process.stdout.write(`[burst] 80 concurrent stable-URL calls: ${busy.length} answered 503 + Retry-After, the rest 200\n`);
 	}, 180_000);
+});
+
+describe('restart', () => {
+	let n8n: N8nInstance;
+	beforeAll(async () => {
+		// Its own n8n: this test stops and starts it.
+		n8n = newInstance(state.install, { nodesDir: state.nodesDir });
+		await n8n.start();
+	}, 240_000);
+	afterAll(async () => {
+		await n8n?.stop();
+		if (!process.env.ECB_KEEP_N8N_FOLDER) n8n?.destroy();
+	});
+
+	indexLine('the index is n8n\'s: after a restart every key still finds its execution, one table, resumed ones stay resumed', async () => {
+		const own = new N8nApi(n8n.info);
+		const cred = await own.api('POST', '/credentials', { name: 'restart n8n api', type: 'externalCallbackN8nApi', data: { baseUrl: n8n.info.baseUrl, apiKey: n8n.info.apiKey } });
+		const wf = loadFixture('wait-basic');
+		const wait = node(wf, 'External Callback Wait');
+		wait.parameters = { stableUrl: true, correlationKey: KEY_EXPR };
+		wait.credentials = { externalCallbackN8nApi: { id: cred.id, name: cred.name } };
+		const { triggerUrl } = await own.publish(wf);
+		const stableUrl = `${n8n.info.baseUrl}/webhook/${wait.webhookId}/callback`;
+		const live = async () => await until('stable URL', async () => ((await http('GET', stableUrl)).status === 400 ? true : undefined));
+		await live();
+		const ids: string[] = [];
+		for (let i = 0; i < 10; i++) {
+			const r = await postJson(triggerUrl, { orderId: `R-${i}` });
+			expect(r.status).toBe(200);
+			ids.push(String(r.json.executionId));
+			await own.waitForStatus(r.json.executionId, ['waiting']);
+		}
+		for (const i of [0, 1]) expect((await http('GET', withQuery(stableUrl, { key: `R-${i}` }))).headers.get('x-execution-id')).toBe(ids[i]);
+		await n8n.restart();
+		await live();
+		for (let i = 2; i < 10; i++) {
+			const r = await http('GET', withQuery(stableUrl, { key: `R-${i}` }));
+			expect({ i, status: r.status, id: r.headers.get('x-execution-id') }).toEqual({ i, status: 200, id: ids[i] });
+		}
+		for (const i of [0, 1]) expect((await http('GET', withQuery(stableUrl, { key: `R-${i}` }))).status).toBe(404);
+		for (const id of ids) expect((await own.waitForStatus(id, ['success'])).data?.resultData?.runData?.Done).toHaveLength(1);
+		const tables = await own.api<{ data: Array<{ name: string }> }>('GET', '/data-tables');
+		expect(tables.data.filter((t) => t.name === 'external_callback_index')).toHaveLength(1);
+	}, 300_000);
 });
 
