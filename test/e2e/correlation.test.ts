@@ -89,6 +89,8 @@ describe('correlation key on the stable URL', () => {
 		const all = await http('GET', withQuery(p.stableUrl, { key: 'K-1', execution: 'all' }));
 		expect(all.status).toBe(200);
 		expect(all.text).toBe([k2.executionId, k3.executionId].join(','));
+		// all deletes the rows it resumed in one batch before it answers
+		if (major >= 2) for (const e of [k2, k3]) expect(await indexRows(e.executionId)).toEqual([]);
 		for (const e of [k1, k2, k3]) await api.waitForStatus(e.executionId, ['success']);
 		await scenario.expectStillWaiting(other.executionId);
 		expect((await http('GET', withQuery(p.stableUrl, { key: 'K-1', execution: 'all' }))).status).toBe(404);

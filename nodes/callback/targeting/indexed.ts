@@ -2,7 +2,7 @@ import { sleep } from 'n8n-workflow';
 
 import { anyBudget, indexUnavailable, notWaiting } from '../pipeline/errors';
 import type { Forwarder } from './forward';
-import { type ApiCall, IndexError, type IndexRow, deleteRow, findRows, forgetTable, openToken } from './keyIndex';
+import { type ApiCall, IndexError, type IndexRow, deleteRow, deleteRows, findRows, forgetTable, openToken } from './keyIndex';
 import { runPool } from './pool';
 import { type ApiGet, type WaitingExecution, executionState } from './search';
 import type { TargetOutcome } from './target';
@@ -52,8 +52,19 @@ function dropRow(ix: IndexAccess, row: IndexRow): Promise<void> {
 	return deleteRow(ix.call, ix.table, row.id).catch(() => undefined);
 }
 
-/** One row tried: forwarded, and when not taken, checked and cleaned. */
-async function tryRow(ix: IndexAccess, row: IndexRow, forward: Forwarder): Promise<RowOutcome> {
+/** Deletes rows in batches (one request per DELETE_BATCH rows, an `or` filter on their ids). */
+const DELETE_BATCH = 50;
+async function dropRows(ix: IndexAccess, rowIds: number[]): Promise<void> {
+	for (let i = 0; i < rowIds.length; i += DELETE_BATCH) {
+		await deleteRows(ix.call, ix.table, rowIds.slice(i, i + DELETE_BATCH)).catch(() => undefined);
+	}
+}
+
+/**
+ * One row tried: forwarded, and when not taken, checked and cleaned. `drop`: how a row to delete
+ * is deleted (default: at once; `all` collects them and deletes them in batches at the end).
+ */
+async function tryRow(ix: IndexAccess, row: IndexRow, forward: Forwarder, drop?: (row: IndexRow) => void): Promise<RowOutcome> {
 	const token = openToken(ix.apiKey, row.executionId, row.seal);
 	let execution: WaitingExecution | undefined = token ? { id: row.executionId, resumeToken: token, startedAt: '' } : undefined;
 	const deadline = Date.now() + SETTLE_MS;
@@ -61,7 +72,8 @@ async function tryRow(ix: IndexAccess, row: IndexRow, forward: Forwarder): Promi
 		if (execution) {
 			const outcome = await forward(execution);
 			if (outcome === 'resumed') {
-				void dropRow(ix, row);
+				if (drop) drop(row);
+				else void dropRow(ix, row);
 				return 'resumed';
 			}
 			if (outcome === 'ignored') return 'ignored';
@@ -79,7 +91,9 @@ async function tryRow(ix: IndexAccess, row: IndexRow, forward: Forwarder): Promi
 			continue;
 		}
 		if (state.kind === 'running') return 'lost';
-		await dropRow(ix, row); // resumed, finished (timed out, crashed), deleted, or not this node's
+		// resumed, finished (timed out, crashed), deleted, or not this node's
+		if (drop) drop(row);
+		else await dropRow(ix, row);
 		return 'stale';
 	}
 	return 'lost';
@@ -120,7 +134,11 @@ export async function resumeAllFromIndex(ix: IndexAccess, key: string | undefine
 	// one row per execution (a row written twice by a retried execute() is tried once)
 	const seen = new Set<string>();
 	const unique = rows.filter((r) => (seen.has(r.executionId) ? false : (seen.add(r.executionId), true)));
-	const { results } = await runPool(unique.length, parallelism, async (i) => await tryRow(ix, unique[i], forward));
+	const done: number[] = [];
+	const { results } = await runPool(unique.length, parallelism, async (i) => await tryRow(ix, unique[i], forward, (row) => done.push(row.id)));
+	// duplicate rows of a resumed execution go too
+	const gone = new Set(unique.filter((_, i) => results[i] === 'resumed' || results[i] === 'stale').map((r) => r.executionId));
+	await dropRows(ix, [...new Set([...done, ...rows.filter((r) => gone.has(r.executionId)).map((r) => r.id)])]);
 	const broken = results.find((r): r is { error: unknown } => typeof r === 'object' && r !== null);
 	if (broken) throw broken.error;
 	const ids = unique.filter((_, i) => results[i] === 'resumed').map((r) => r.executionId);

@@ -71,7 +71,12 @@ export interface TargetCall {
 	parsed?: ParsedCallback;
 }
 
-const ALL_PARALLELISM = 8;
+/**
+ * `all`: forwards in flight at once. Chosen from measurement (docs/benchmarks.md): resume URLs on
+ * one n8n process resumed fastest at concurrency 4 (of 1, 4, 8, 16) in the full benchmarks of
+ * 2026-11-23 (18.0/s) and 2026-12-01 (20.4/s; 1: 18.0, 8: 15.2, 16: 17.5).
+ */
+const ALL_PARALLELISM = 4;
 const trim = (url: string) => url.replace(/\/+$/, '');
 
 /** `execution` or `executionId` (an id, `any` or `all`, given once), or a state. */

@@ -27,9 +27,10 @@ function fakeN8n(o: { executions: Record<string, { status: string; node?: string
 		requests.push(`${method} ${path.split('?')[0]}`);
 		const url = new URL(`http://x${path}`);
 		if (path.startsWith('/api/v1/data-tables?')) return { status: 200, body: { data: [{ id: 't1', name: INDEX_TABLE_NAME }] } };
-		const filter = JSON.parse(url.searchParams.get('filter') ?? '{"filters":[]}') as { filters: Array<{ columnName: string; condition: string; value: string | number }> };
-		const match = (r: Record<string, string | number>) =>
-			filter.filters.every((f) => (f.condition === 'gt' ? Number(r[f.columnName]) > Number(f.value) : r[f.columnName] === f.value));
+		const filter = JSON.parse(url.searchParams.get('filter') ?? '{"filters":[]}') as { type?: string; filters: Array<{ columnName: string; condition: string; value: string | number }> };
+		const one = (r: Record<string, string | number>, f: { columnName: string; condition: string; value: string | number }) =>
+			f.condition === 'gt' ? Number(r[f.columnName]) > Number(f.value) : r[f.columnName] === f.value;
+		const match = (r: Record<string, string | number>) => (filter.type === 'or' ? filter.filters.some((f) => one(r, f)) : filter.filters.every((f) => one(r, f)));
 		if (method === 'POST') {
 			for (const r of (body as { data: Array<Record<string, string>> }).data) rows.push({ id: nextId++, ...r });
 			return { status: 200, body: { count: 1 } };
@@ -180,6 +181,9 @@ describe('any / all through the index', () => {
 		const { forward, sent } = forwarder(executions);
 		await expect(resumeAllFromIndex(n.ix, 'A', forward, 4)).resolves.toEqual({ kind: 'all', ids: ['1', '3'] });
 		expect(sent.sort()).toEqual(['1', '3']);
+		// their rows (the duplicate too) deleted in one batch request; B's kept
+		expect(n.rows().map((r) => r.ckey)).toEqual(['B']);
+		expect(n.requests.filter((r) => r.startsWith('DELETE'))).toHaveLength(1);
 		await expect(resumeAllFromIndex(n.ix, 'A', forward, 4)).rejects.toMatchObject({ code: ErrorCodes.NOT_WAITING });
 	});
 
