@@ -8,7 +8,7 @@ import { answerProbe, checkResumeCall, isProbe } from '../callback/pipeline/gate
 import { busy } from '../callback/pipeline/errors';
 import { sendReply } from '../callback/pipeline/respond';
 import { fail, runPipeline } from '../callback/pipeline/run';
-import { BUSY_RETRY_AFTER_S, admit } from '../callback/targeting/admission';
+import { admit, busyRetryAfter } from '../callback/targeting/admission';
 import { FORWARD_WEBHOOK, OUTCOME_HEADER } from '../callback/targeting/forward';
 import { generatedExpiry } from '../callback/urls/expiry';
 import { keyText } from '../callback/targeting/keyIndex';
@@ -23,10 +23,7 @@ export async function waitWebhook(ctx: IWebhookFunctions): Promise<IWebhookRespo
 	if (webhookName === WEBHOOK_NAMES.stable) {
 		// bounded work per process: above it, 503 + Retry-After at once (targeting/admission.ts)
 		const slot = admit();
-		if (!slot) {
-			io.response().setHeader('retry-after', String(BUSY_RETRY_AFTER_S));
-			return fail(io, busy());
-		}
+		if (!slot) return fail(io, busy(busyRetryAfter()));
 		try {
 			return await runPipeline(io, {
 				...(await readCommonSettings(ctx)),

@@ -152,7 +152,7 @@ function report(r, facts, sizes) {
 		}
 		if (r.burst) {
 			const b = r.burst;
-			d.push(`- phase 4 burst: ${b.count} keys answered in ${f1(b.ms)} ms over ${b.rounds} rounds (first round: ${b.first503} × 503 + Retry-After); readiness 200 in ${b.healthy}/${b.samples} samples; lost ${b.lost}, doubled ${b.doubled}, executions not finished ${b.unfinished}; other answers ${b.oddCount} ${JSON.stringify(b.odd)}`);
+			d.push(`- phase 4 burst: ${b.count} keys answered in ${f1(b.ms)} ms over at most ${b.rounds} attempts per key (first attempt: ${b.first503} × 503 + Retry-After); readiness 200 in ${b.healthy}/${b.samples} samples; lost ${b.lost}, doubled ${b.doubled}, executions not finished ${b.unfinished}; other answers ${b.oddCount} ${JSON.stringify(b.odd)}`);
 		}
 		d.push(`- phase 4 stable URL with ?execution=<id> (one public-API GET, then the same forward): p50 ${f1(pct(a.byIdLat, 50))} ms, p95 ${f1(pct(a.byIdLat, 95))} ms ${JSON.stringify(a.statuses.byId)}`);
 		d.push(`- phase 4 stable URL with ?execution=99999999 (webhook + one public-API GET → 404, nothing forwarded): p50 ${f1(pct(a.missLat, 50))} ms ${JSON.stringify(a.statuses.miss)}; one execution with data through the public API from this script: p50 ${f1(pct(a.single, 50))} ms`);

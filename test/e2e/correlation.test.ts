@@ -221,12 +221,12 @@ describe('bursts', () => {
 		expect(busy.length).toBeGreaterThan(0);
 		for (const r of first) expect([200, 503]).toContain(r.status);
 		for (const r of busy) {
-			expect(r.headers.get('retry-after')).toBe('1');
+			expect(r.headers.get('retry-after')).toMatch(/^[1-4]$/); // spread, so that retries do not come back at once
 			expect(r.json).toMatchObject({ code: 1039 });
 		}
 		// the refused ones retry (a sender honouring Retry-After) until they are taken
 		let pending = first.map((r, i) => (r.status === 503 ? i : -1)).filter((i) => i >= 0);
-		for (let round = 0; round < 20 && pending.length; round++) {
+		for (let round = 0; round < 30 && pending.length; round++) {
 			await new Promise((r) => setTimeout(r, 1_000));
 			const again = allOrThrow(await runPool(pending.length, 8, async (j) => await http('GET', withQuery(b.stableUrl, { key: keys[pending[j]] }))));
 			for (const r of again) expect([200, 503]).toContain(r.status);

@@ -67,6 +67,9 @@ export class CallbackError extends Error {
 		this.name = 'CallbackError';
 	}
 
+	/** Seconds for a `Retry-After` header (a transient refusal the caller should retry). */
+	retryAfterS?: number;
+
 	toBody(): { code: number; message: string } {
 		return { code: this.code, message: this.message };
 	}
@@ -146,12 +149,16 @@ export const notReady = () =>
 	new CallbackError(503, ErrorCodes.NOT_READY, 'n8n is still starting; retry in a few seconds');
 
 export const badKey = (message: string) => new CallbackError(400, ErrorCodes.BAD_KEY, message);
-export const indexUnavailable = (detail: string) =>
-	new CallbackError(503, ErrorCodes.INDEX_UNAVAILABLE, `The correlation index (n8n data table) cannot be used (${detail}); check the n8n API key's data table scopes`);
+export const indexUnavailable = (detail: string, retryAfterS?: number) =>
+	Object.assign(
+		new CallbackError(503, ErrorCodes.INDEX_UNAVAILABLE, `The correlation index (n8n data table) cannot be used (${detail}); check the n8n API key's data table scopes`),
+		{ retryAfterS },
+	);
 export const anyBudget = (tried: number) =>
 	new CallbackError(
 		404,
 		ErrorCodes.ANY_BUDGET,
 		`None of the ${tried} oldest executions waiting here accepted the call (the per-call budget); correlate by key, or retry`,
 	);
-export const busy = () => new CallbackError(503, ErrorCodes.BUSY, 'Too many stable URL calls in progress on this n8n process; retry after the Retry-After delay');
+export const busy = (retryAfterS: number) =>
+	Object.assign(new CallbackError(503, ErrorCodes.BUSY, 'Too many stable URL calls in progress on this n8n process; retry after the Retry-After delay'), { retryAfterS });

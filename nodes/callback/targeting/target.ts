@@ -151,7 +151,7 @@ async function dispatch(target: Target, call: TargetCall, spec: TargetSpec): Pro
 	// oldest waiting (with the key) in one request, whatever the number waiting.
 	const call2 = io.apiCall(base, credentials.apiKey);
 	const table = await indexTableOrSearch(call2, base, credentials.apiKey).catch(async (error: unknown) =>
-		await Promise.reject(error instanceof IndexError ? indexUnavailable(`status ${error.status}`) : error),
+		await Promise.reject(error instanceof IndexError ? indexUnavailable(`status ${error.status}`, error.status >= 500 ? 1 : undefined) : error),
 	);
 	if (table !== NO_INDEX) {
 		const ix = { call: call2, table, apiKey: credentials.apiKey, base, get, workflowId: io.workflowId, nodeId: io.nodeId, nodeName: io.nodeName };

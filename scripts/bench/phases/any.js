@@ -175,17 +175,22 @@ async function burst(ctx, p, from, count, deadline) {
 		return r;
 	};
 	const t0 = performance.now();
-	let pending = Array.from({ length: count }, (_, j) => j);
+	// every caller honours its own Retry-After (a sender's retry loop), bounded in attempts and time
 	let rounds = 0;
 	let first503 = 0;
-	while (pending.length && rounds < 60 && Date.now() < deadline) {
-		const replies = await Promise.all(pending.map((j) => call(j)));
-		if (rounds === 0) first503 = replies.filter((r) => r.status === 503).length;
-		const retryAfter = Math.max(1, ...replies.filter((r) => r.status === 503).map((r) => Number(r.headers['retry-after']) || 1));
-		pending = pending.filter((_, i) => replies[i].status === 503);
-		rounds++;
-		if (pending.length) await sleep(retryAfter * 1000);
-	}
+	let pendingCount = 0;
+	await Promise.all(
+		Array.from({ length: count }, async (_, j) => {
+			for (let attempt = 0; attempt < 60 && Date.now() < deadline; attempt++) {
+				const r = await call(j);
+				if (attempt === 0 && r.status === 503) first503++;
+				rounds = Math.max(rounds, attempt + 1);
+				if (r.status !== 503) return;
+				await sleep((Number(r.headers['retry-after']) || 1) * 1000);
+			}
+			pendingCount++;
+		}),
+	);
 	const ms = performance.now() - t0;
 	sampling = false;
 	await sampler;
@@ -204,7 +209,8 @@ async function burst(ctx, p, from, count, deadline) {
 		first503,
 		samples: samples.length,
 		healthy: samples.filter((s) => s === 200).length,
-		lost: count - okIds.size,
+		lost: count - okIds.size, // pendingCount of them still refused at the end
+		stillRefused: pendingCount,
 		doubled: [...okIds.values()].filter((v) => v.length > 1).length + (ids.length - new Set(ids).size),
 		unfinished: finished.filter((f) => !f).length,
 		odd: odd.slice(0, 5),

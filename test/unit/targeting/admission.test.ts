@@ -1,4 +1,4 @@
-import { STABLE_MAX_IN_FLIGHT, admit, stableInFlight } from '../../../nodes/callback/targeting/admission';
+import { STABLE_MAX_IN_FLIGHT, admit, busyRetryAfter, stableInFlight } from '../../../nodes/callback/targeting/admission';
 
 describe('the stable URL\'s bound on work in flight per process', () => {
 	test('admits up to the bound, refuses above it, admits again once a slot is released (once)', () => {
@@ -15,5 +15,13 @@ describe('the stable URL\'s bound on work in flight per process', () => {
 		for (const s of [again, slots[1], slots[2]]) s!.release();
 		expect(stableInFlight()).toBe(0);
 		expect(STABLE_MAX_IN_FLIGHT).toBeGreaterThan(0);
+	});
+
+	test('Retry-After of a busy answer: 1 to 4 s, spread', () => {
+		expect(busyRetryAfter(() => 0)).toBe(1);
+		expect(busyRetryAfter((n) => n - 1)).toBe(4);
+		const seen = new Set(Array.from({ length: 200 }, () => busyRetryAfter()));
+		expect([...seen].every((s) => s >= 1 && s <= 4)).toBe(true);
+		expect(seen.size).toBeGreaterThan(1);
 	});
 });
