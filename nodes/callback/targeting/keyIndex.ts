@@ -97,8 +97,9 @@ async function findOrCreate(call: ApiCall): Promise<string | typeof NO_INDEX> {
 	if (found !== undefined) return found;
 	const res = await call('POST', '/api/v1/data-tables', { name: INDEX_TABLE_NAME, columns: INDEX_COLUMNS });
 	if (res.status === 200 || res.status === 201) return String((res.body as { id?: unknown }).id);
-	// another process created it at the same moment (409): read it again
-	if (res.status === 409) {
+	// another process created it at the same moment (409, or on PostgreSQL a 500 from the unique
+	// name constraint when both inserts raced): read it again before giving up
+	if (res.status === 409 || res.status >= 500) {
 		const again = await findTable(call);
 		if (typeof again === 'string') return again;
 	}

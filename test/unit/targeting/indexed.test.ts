@@ -99,6 +99,11 @@ describe('correlation index: sealed tokens and keys', () => {
 		await expect(indexTable(call, 'http://a', API_KEY)).resolves.toBe('new1');
 		await expect(indexTable(call, 'http://a', API_KEY)).resolves.toBe('new1');
 		expect(made).toEqual(['GET', 'POST']);
+		// another process made it at the same moment (PostgreSQL: a 500 from the unique name): read again
+		let lists = 0;
+		const raced: ApiCall = async (method) =>
+			method === 'GET' ? { status: 200, body: { data: lists++ ? [{ id: 'theirs', name: INDEX_TABLE_NAME }] : [] } } : { status: 500, body: {} };
+		await expect(indexTable(raced, 'http://e', API_KEY)).resolves.toBe('theirs');
 		const old: ApiCall = async () => ({ status: 404, body: {} });
 		await expect(indexTable(old, 'http://b', API_KEY)).resolves.toBe(NO_INDEX);
 		// a key without the data table scopes counts as no index (the execution list is used)
