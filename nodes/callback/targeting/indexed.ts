@@ -30,6 +30,8 @@ export interface IndexAccess {
 
 /** Rows `any` tries per call (with or without a key) before it answers 1038 / 404. */
 export const ANY_BUDGET = 25;
+/** Stale rows one call deletes at most on its way (they are not candidates). */
+export const STALE_BUDGET = 200;
 const PAGE = 25;
 const ALL_PAGE = 250;
 /** How long a row whose execution is still running (not yet waiting, or being resumed) is watched. */
@@ -108,15 +110,21 @@ export async function resumeOneFromIndex(ix: IndexAccess, key: string | undefine
 	const scope = { workflowId: ix.workflowId, nodeId: ix.nodeId, key };
 	let after = 0;
 	let tried = 0;
-	while (tried < ANY_BUDGET) {
-		const rows = await indexed(ix, async () => await findRows(ix.call, ix.table, scope, Math.min(PAGE, ANY_BUDGET - tried), after));
+	// stale rows are deleted as they are met (each once): they do not count as candidates, but a
+	// call cleans at most STALE_BUDGET of them (e.g. after many direct resumes by resume URL)
+	let cleaned = 0;
+	while (tried < ANY_BUDGET && cleaned < STALE_BUDGET) {
+		const rows = await indexed(ix, async () => await findRows(ix.call, ix.table, scope, PAGE, after));
 		if (!rows.length) break;
 		for (const row of rows) {
+			if (tried >= ANY_BUDGET || cleaned >= STALE_BUDGET) break;
 			after = row.id;
-			tried++;
-			if ((await tryRow(ix, row, forward)) === 'resumed') return { kind: 'one', id: row.executionId };
+			const outcome = await tryRow(ix, row, forward);
+			if (outcome === 'resumed') return { kind: 'one', id: row.executionId };
+			if (outcome === 'stale') cleaned++;
+			else tried++;
 		}
-		if (tried >= ANY_BUDGET) {
+		if (tried >= ANY_BUDGET || cleaned >= STALE_BUDGET) {
 			const more = await indexed(ix, async () => await findRows(ix.call, ix.table, scope, 1, after));
 			if (more.length) throw anyBudget(tried);
 		}

@@ -166,6 +166,21 @@ describe('any / all through the index', () => {
 		expect(sent).toHaveLength(ANY_BUDGET);
 	});
 
+	test('stale rows are not candidates: 40 resumed elsewhere, then one waiting → resumed, all 40 deleted', async () => {
+		const executions: Record<string, { status: string; resumed?: boolean }> = {};
+		const n = fakeN8n({ executions });
+		for (let i = 1; i <= 40; i++) {
+			executions[String(i)] = { status: 'success', resumed: true };
+			n.add(String(i), '');
+		}
+		executions['41'] = { status: 'waiting' };
+		n.add('41', '');
+		const { forward } = forwarder(executions);
+		await expect(resumeOneFromIndex(n.ix, undefined, forward)).resolves.toEqual({ kind: 'one', id: '41' });
+		for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+		expect(n.rows()).toEqual([]);
+	});
+
 	test('a row that does not open costs one GET and still resumes', async () => {
 		const executions = { '7': { status: 'waiting' } };
 		const n = fakeN8n({ executions });
