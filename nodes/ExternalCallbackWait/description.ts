@@ -78,6 +78,24 @@ const stableUrlProperties: INodeProperties[] = [
 				'Query parameter or form field carrying the state of state-form callback URLs, e.g. state (OAuth) or RelayState (SAML). A state needs no n8n API credential.',
 		},
 		{
+			displayName: 'Correlation Key',
+			name: 'correlationKey',
+			type: 'string',
+			default: '',
+			placeholder: '={{ $json.ticketId }}',
+			description:
+				'Expression over the waiting item: the key this execution waits under, e.g. a ticket ID. Callers name it on the stable URL (?key=T-101; with execution=all, every one with that key). Kept in an n8n data table; needs n8n 2.x and an API key with the data table scopes.',
+		},
+		{
+			displayName: 'Key From Call',
+			name: 'keyFromCall',
+			type: 'string',
+			default: '',
+			placeholder: '={{ $callback.data.ticketId }}',
+			description: 'Expression over the call ($callback) giving its correlation key, for senders that cannot add ?key= to the URL. Used when the call has no key parameter.',
+			displayOptions: { hide: { correlationKey: [''] } },
+		},
+		{
 			displayName: 'Repeated Call Response',
 			name: 'repeatedStatus',
 			type: 'options',

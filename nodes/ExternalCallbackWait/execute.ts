@@ -1,5 +1,6 @@
 import { NodeOperationError, WAIT_INDEFINITELY, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
+import { indexWaitingExecution } from '../callback/n8n/n8nApi';
 import { generatedExpiry } from '../callback/urls/expiry';
 import { hintOf } from '../callback/urls/setupError';
 import { computeWaitTill, type WaitLimit } from '../callback/urls/waitTill';
@@ -33,7 +34,16 @@ export async function waitExecute(ctx: IExecuteFunctions): Promise<INodeExecutio
 	const deadline = waitDeadline(limitAt, generatedExpiry(ctx));
 	// n8n's signed resume URL of this execution, for the waiting tooltip (the editor reads it from
 	// the run's metadata, as for n8n's Wait node): it shows the callback URL built on it.
-	ctx.setMetadata({ resumeUrl: ctx.evaluateExpression('{{ $execution.resumeUrl }}', 0) as string });
+	const resumeUrl = ctx.evaluateExpression('{{ $execution.resumeUrl }}', 0) as string;
+	ctx.setMetadata({ resumeUrl });
+	// The stable URL's correlation index (n8n 2.x): this execution's row, before it waits.
+	try {
+		await indexWaitingExecution(ctx, resumeUrl);
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), `The stable URL's correlation index could not be written: ${(error as Error).message}`, {
+			description: 'Check the node\'s n8n API credential (its key needs the data table scopes) and that n8n\'s API is reachable from n8n',
+		});
+	}
 	const received = [...items];
 	if (deadline) markForTimeout(items);
 	await ctx.putExecutionToWait(deadline ?? WAIT_INDEFINITELY);

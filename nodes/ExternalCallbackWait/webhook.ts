@@ -1,15 +1,18 @@
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { PARAMS, WEBHOOK_NAMES } from '../callback/constants';
+import { KEY_HEADER, PARAMS, WEBHOOK_NAMES } from '../callback/constants';
 import { callIO, ownBinding } from '../callback/n8n/incoming';
 import { stableForwardKey, targetIO } from '../callback/n8n/n8nApi';
 import { readCommonSettings, readHumanSettings, readStateParameter } from '../callback/n8n/settings';
 import { headerValue } from '../callback/auth/types';
 import { answerProbe, checkResumeCall, isProbe } from '../callback/pipeline/gate';
+import { busy } from '../callback/pipeline/errors';
 import { sendReply } from '../callback/pipeline/respond';
 import { type CallSettings, fail, runPipeline } from '../callback/pipeline/run';
+import { admit, busyRetryAfter } from '../callback/targeting/admission';
 import { FORWARD_WEBHOOK, ORIGIN_HEADER, OUTCOME_HEADER } from '../callback/targeting/forward';
 import { generatedExpiry } from '../callback/urls/expiry';
+import { keyText } from '../callback/targeting/keyIndex';
 import { generatedSecrets, givenSignature, hasN8nResumeToken, urlSecretMatches } from '../callback/urls/urlSecret';
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -19,18 +22,25 @@ export async function waitWebhook(ctx: IWebhookFunctions): Promise<IWebhookRespo
 	const io = callIO(ctx);
 	const webhookName = ctx.getWebhookName() as string;
 	if (webhookName === WEBHOOK_NAMES.stable) {
-		const common: CallSettings | Error = await readCommonSettings(ctx).catch((error: unknown) => error as Error);
-		if (common instanceof Error) return fail(io, common);
-		return await runPipeline(io, {
-			...common,
-			// n8n's start-up crash recovery would mark what a forward resumes as crashed (503 1052).
-			checkReadiness: true,
-			target: {
-				repeatedStatus: ctx.getNodeParameter(PARAMS.repeatedStatus, 200) === 409 ? 409 : 200,
-				stateParameter: readStateParameter(ctx),
-				io: targetIO(ctx),
-			},
-		});
+		// bounded work per process: above it, 503 + Retry-After at once (targeting/admission.ts)
+		const slot = admit();
+		if (!slot) return fail(io, busy(busyRetryAfter()));
+		try {
+			const common: CallSettings | Error = await readCommonSettings(ctx).catch((error: unknown) => error as Error);
+			if (common instanceof Error) return fail(io, common);
+			return await runPipeline(io, {
+				...common,
+				// n8n's start-up crash recovery would mark what a forward resumes as crashed (503 1052).
+				checkReadiness: true,
+				target: {
+					repeatedStatus: ctx.getNodeParameter(PARAMS.repeatedStatus, 200) === 409 ? 409 : 200,
+					stateParameter: readStateParameter(ctx),
+					io: targetIO(ctx),
+				},
+			});
+		} finally {
+			slot.release();
+		}
 	}
 	const failUrl = webhookName === WEBHOOK_NAMES.fail;
 	const headers = ctx.getHeaderData() as Headers;
@@ -51,6 +61,13 @@ export async function waitWebhook(ctx: IWebhookFunctions): Promise<IWebhookRespo
 	}
 	// The stable URL's state form asks whose execution this is before it forwards anything.
 	if (isProbe(headers)) return answerProbe(io.response(), binding);
+	// Routed by a correlation key: the index (or n8n 1.x's search) is a hint; this execution's own
+	// Correlation Key must be that key, or the call is not for it (answered as a false condition).
+	if (!correlationKeyMatches(ctx, headers[KEY_HEADER])) {
+		io.response().setHeader(OUTCOME_HEADER, 'ignored');
+		sendReply(io.response(), 200, '');
+		return { noWebhookResponse: true };
+	}
 	const common: CallSettings | Error = await readCommonSettings(ctx).catch((error: unknown) => error as Error);
 	if (common instanceof Error) return fail(io, common);
 	return await runPipeline(io, {
@@ -90,6 +107,19 @@ async function hasValidUrlSecret(ctx: IWebhookFunctions, forwarded: boolean): Pr
 	// every candidate is compared (no early exit), each in constant time
 	for (const secret of generatedSecrets(ctx)) matched = urlSecretMatches(given, secret) || matched;
 	return matched;
+}
+
+/** Whether a key the call was routed by (KEY_HEADER) is this execution's correlation key; true without one. */
+function correlationKeyMatches(ctx: IWebhookFunctions, header: string | string[] | undefined): boolean {
+	if (header === undefined) return true;
+	let wanted: string;
+	try {
+		wanted = decodeURIComponent(Array.isArray(header) ? header.join(',') : header);
+	} catch {
+		return false;
+	}
+	if (String(ctx.getNode().parameters[PARAMS.correlationKey] ?? '').trim() === '') return false;
+	return keyText(ctx.getNodeParameter(PARAMS.correlationKey, '')) === wanted;
 }
 
 /** The caller's reason on a fail URL: `reason`, `message` or `error` of the data, if any. */

@@ -56,7 +56,9 @@ export const ORIGIN_HEADER = 'x-external-callback-origin';
 export const PROBE_HEADER = 'x-external-callback-probe';
 export const PROBE_WORKFLOW_HEADER = 'x-external-callback-workflow';
 export const PROBE_NODE_HEADER = 'x-external-callback-node';
-export const INTERNAL_HEADERS = [FORWARD_HEADER, ORIGIN_HEADER, PROBE_HEADER, PROBE_WORKFLOW_HEADER, PROBE_NODE_HEADER, OUTCOME_HEADER] as const;
+/** The correlation key a stable URL call was routed by (URI-encoded): the resume URL checks it again. */
+export const KEY_HEADER = 'x-external-callback-key';
+export const INTERNAL_HEADERS = [FORWARD_HEADER, ORIGIN_HEADER, PROBE_HEADER, PROBE_WORKFLOW_HEADER, PROBE_NODE_HEADER, OUTCOME_HEADER, KEY_HEADER] as const;
 
 /** Node parameters read outside the description that declares them. */
 export const PARAMS = {
@@ -67,7 +69,12 @@ export const PARAMS = {
 	refusedCalls: 'refusedCalls',
 	waitNode: 'waitNode',
 	confirmInBrowser: 'confirmInBrowser',
+	correlationKey: 'correlationKey',
+	keyFromCall: 'keyFromCall',
 } as const;
+
+/** The stable URL's query parameter naming a correlation key (only with a Correlation Key set). */
+export const KEY_QUERY_PARAM = 'key';
 
 /** An execution id as n8n makes them (sequential digits, or ids of other databases). */
 export const EXECUTION_ID = '[0-9A-Za-z_-]{1,64}';

@@ -91,8 +91,8 @@ function executionHelpers({ n8n, sizes, log }) {
 		return { id: c.id, name: c.name };
 	}
 
-	async function publishStable(name, n8nCred) {
-		const { wf, wait } = leanWorkflow(name, n8nCred);
+	async function publishStable(name, n8nCred, waitParams = {}) {
+		const { wf, wait } = leanWorkflow(name, n8nCred, waitParams);
 		const { id, triggerUrl } = await n8n.publish(wf);
 		const stableUrl = `${n8n.info.baseUrl}/webhook/${wait.webhookId}/callback`;
 		await until(`stable URL ${stableUrl}`, async () => ((await request('GET', stableUrl)).status === 400 ? true : undefined), 30_000);
@@ -129,7 +129,7 @@ function executionHelpers({ n8n, sizes, log }) {
 	 * bound on executions still running (so that replies on receipt do not pile up work), then
 	 * waits until they wait. Returns { started, waiting, seconds, timedOut }.
 	 */
-	async function createWaiting(label, triggerUrl, workflowId, n, deadline) {
+	async function createWaiting(label, triggerUrl, workflowId, n, deadline, first = 0) {
 		const t0 = Date.now();
 		const before = await countWaiting(workflowId);
 		let started = 0;
@@ -154,7 +154,7 @@ function executionHelpers({ n8n, sizes, log }) {
 					gate = checkBacklog();
 				}
 				await gate;
-				const r = await request('POST', triggerUrl, { body: { i } });
+				const r = await request('POST', triggerUrl, { body: { i: first + i } }); // `first`: key numbers continue across batches
 				if (r.status === 200) started++;
 				else {
 					failed++;

@@ -5,11 +5,13 @@
 //   1. resume latency: External Callback Wait (callback URL) vs n8n's Wait node ($execution.resumeUrl)
 //   2. a refused call (wrong API key → 401) and a false condition (→ 200, ignored) vs a resume
 //   3. `?execution=all` on the stable URL vs resume URLs at concurrency 1, 4, 8, 16
-//   4. `?execution=any` with many executions waiting vs a direct resume-URL call
+//   4. `?key=` and `?execution=any` with 100, then many executions waiting vs a direct resume-URL
+//      call; a burst of concurrent `?key=` calls with n8n's readiness sampled every second
 //   5. n8n's RSS idle vs with many executions waiting
 //
 // Sizes (env): BENCH_RESUMES=200 BENCH_GUARD_CALLS=<BENCH_RESUMES> BENCH_ALL=1000
-// BENCH_ANY_WAITING=10000 BENCH_ANY_CALLS=20 BENCH_CREATE_CONCURRENCY=16 BENCH_WARMUP=3
+// BENCH_ANY_WAITING=10000 BENCH_KEY_SMALL=100 BENCH_BURST=500 BENCH_ANY_CALLS=20
+// BENCH_CREATE_CONCURRENCY=16 BENCH_WARMUP=3
 // BENCH_PHASE_TIMEOUT_S=1200; ECB_BENCH_QUICK=1 makes every default small (a smoke run of a few
 // minutes; explicit BENCH_* still win); BENCH_KEEP_N8N_FOLDER=1 keeps n8n's user folder (and its
 // log). Every loop is bounded by a count and a deadline; every request by a timeout.
@@ -46,7 +48,9 @@ function readSizes(env = process.env) {
 	sizes.BENCH_RESUMES = int('BENCH_RESUMES', QUICK ? 10 : 200);
 	sizes.BENCH_GUARD_CALLS = int('BENCH_GUARD_CALLS', sizes.BENCH_RESUMES);
 	sizes.BENCH_ALL = int('BENCH_ALL', QUICK ? 20 : 1000);
-	sizes.BENCH_ANY_WAITING = int('BENCH_ANY_WAITING', QUICK ? 40 : 10000);
+	sizes.BENCH_ANY_WAITING = int('BENCH_ANY_WAITING', QUICK ? 150 : 10000);
+	sizes.BENCH_KEY_SMALL = int('BENCH_KEY_SMALL', QUICK ? 30 : 100);
+	sizes.BENCH_BURST = int('BENCH_BURST', QUICK ? 40 : 500);
 	sizes.BENCH_ANY_CALLS = int('BENCH_ANY_CALLS', QUICK ? 5 : 20);
 	sizes.BENCH_CREATE_CONCURRENCY = Math.max(1, int('BENCH_CREATE_CONCURRENCY', 16));
 	sizes.BENCH_WARMUP = int('BENCH_WARMUP', QUICK ? 1 : 3);

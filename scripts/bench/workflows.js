@@ -62,8 +62,8 @@ function theirsWorkflow(name) {
 	return { wf: chain(name, [webhookNode('responseNode'), respondNode('$execution.resumeUrl'), wait, noOp()]), wait };
 }
 /** Lean: Webhook (reply on receipt) → External Callback Wait with the stable URL. */
-function leanWorkflow(name, n8nCred) {
-	const wait = ecwNode({ stableUrl: true }, { externalCallbackN8nApi: n8nCred });
+function leanWorkflow(name, n8nCred, waitParams = {}) {
+	const wait = ecwNode({ stableUrl: true, ...waitParams }, { externalCallbackN8nApi: n8nCred });
 	return { wf: chain(name, [webhookNode('onReceived'), wait]), wait };
 }
 

@@ -22,8 +22,9 @@ function parseJson(text) {
  * One request. `body`: a string or Buffer as is, anything else as JSON (content-type
  * application/json unless given). Resolves { status, headers (node's lower-case object), text,
  * ms (sent → last byte) } for any status; rejects on a network error or after `timeoutMs`.
+ * `agent`: another node:http Agent (the benchmark's burst needs more than 64 sockets).
  */
-function request(method, url, { headers = {}, body, timeoutMs = 120_000 } = {}, attempt = 0) {
+function request(method, url, { headers = {}, body, timeoutMs = 120_000, agent: via = agent } = {}, attempt = 0) {
 	const u = new URL(url);
 	if (u.protocol !== 'http:' || !LOOPBACK.has(u.hostname)) return Promise.reject(new Error(`refusing non-loopback URL ${url}`));
 	const data = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
@@ -35,7 +36,7 @@ function request(method, url, { headers = {}, body, timeoutMs = 120_000 } = {}, 
 	return new Promise((resolve, reject) => {
 		const t0 = performance.now();
 		const req = http.request(
-			{ method, host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port || 80, path: u.pathname + u.search, headers: h, agent },
+			{ method, host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port || 80, path: u.pathname + u.search, headers: h, agent: via },
 			(res) => {
 				const chunks = [];
 				res.on('data', (c) => chunks.push(c));
@@ -50,7 +51,7 @@ function request(method, url, { headers = {}, body, timeoutMs = 120_000 } = {}, 
 			// A kept-alive socket the server closed meanwhile (idle timeout, restart): retry once on a
 			// fresh one. Nothing reached the server on that socket.
 			if (req.reusedSocket && attempt === 0 && ['ECONNRESET', 'EPIPE'].includes(err.code)) {
-				resolve(request(method, url, { headers, body, timeoutMs }, 1));
+				resolve(request(method, url, { headers, body, timeoutMs, agent: via }, 1));
 			} else reject(err);
 		});
 		if (data !== undefined) req.write(data);

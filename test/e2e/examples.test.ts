@@ -76,10 +76,13 @@ async function publishExample(wf: Example) {
 	return published;
 }
 
-/** The wait node's stable URL, polled until n8n serves it (a call without a target → 400). */
+/**
+ * The wait node's stable URL, polled until n8n serves it: a call without a target → 400, or 401
+ * where the node authenticates callers and takes its key from the call (ticket triage).
+ */
 async function stableUrlOf(wf: Example, waitNode: string) {
 	const url = `${api.base}/webhook/${nodeOf(wf, waitNode).webhookId}/callback`;
-	await until(`stable URL ${url}`, async () => ((await http('GET', url)).status === 400 ? true : undefined));
+	await until(`stable URL ${url}`, async () => ([400, 401].includes((await http('GET', url)).status) ? true : undefined));
 	return url;
 }
 
@@ -112,7 +115,7 @@ let lateTicket: { executionId: string };
 
 beforeAll(async () => {
 	await createNamedCredentials(example('ticket-triage.json'), {
-		externalCallbackApiKeyApi: { apiKeys: helpdeskKey, location: 'query', name: 'key' },
+		externalCallbackApiKeyApi: { apiKeys: helpdeskKey, location: 'query', name: 'token' },
 		externalCallbackN8nApi: n8nApiData(),
 	});
 	await createNamedCredentials(example('approval-with-roles.json'), {
@@ -301,7 +304,8 @@ describe('examples/ticket-triage.json', () => {
 		const wf = example('ticket-triage.json', { 'https://helpdesk.example.com': helpdesk.url });
 		const { id, triggerUrl } = await publishExample(wf);
 		const stableUrl = await stableUrlOf(wf, 'Wait for Assignment');
-		const helpdeskUrl = withQuery(stableUrl, { execution: 'any', key }); // what the helpdesk is configured with
+		// what the helpdesk is configured with: no execution, no key (Key From Call reads the ticket id)
+		const helpdeskUrl = withQuery(stableUrl, { token: key });
 
 		const tickets = [
 			{ ticketId: 'T-100', subject: 'Printer on fire', priority: 'high' },
@@ -326,21 +330,21 @@ describe('examples/ticket-triage.json', () => {
 		};
 
 		// callers without the key are refused before anything is looked up
-		const noKey = await event({ ticketId: 'T-101', status: 'assigned', assignee: 'alice' }, withQuery(stableUrl, { execution: 'any' }));
+		const noKey = await event({ ticketId: 'T-101', status: 'assigned', assignee: 'alice' }, stableUrl);
 		expect(noKey.status).toBe(401);
 		expect(noKey.json.code).toBe(1001);
-		const wrongKey = await event({ ticketId: 'T-101', status: 'assigned', assignee: 'alice' }, withQuery(stableUrl, { execution: 'any', key: 'guess' }));
+		const wrongKey = await event({ ticketId: 'T-101', status: 'assigned', assignee: 'alice' }, withQuery(stableUrl, { token: 'guess' }));
 		expect(wrongKey.status).toBe(401);
 		expect(wrongKey.json).toEqual({ code: 1002, message: 'Authentication failed: invalid API key' });
 		// events the workflow does not wait for, and unknown tickets, resume nothing
 		for (const other of [{ ticketId: 'T-101', status: 'commented', comment: 'looking' }, { ticketId: 'T-999', status: 'assigned', assignee: 'x' }]) {
 			const r = await event(other);
 			expect(r.status).toBe(404);
-			expect(r.json).toEqual({ code: 1031, message: 'No execution waiting at this node accepted the call' });
+			expect(r.json).toEqual({ code: 1031, message: 'No execution waiting at this node has this key (or accepted the call)' });
 		}
 		await allWaiting();
 
-		// T-101 is assigned to alice (not the oldest waiting ticket: the condition picks it)
+		// T-101 is assigned to alice (not the oldest waiting ticket: its key picks it)
 		const assigned = await event({ ticketId: 'T-101', status: 'assigned', assignee: 'alice' });
 		expect(assigned.status).toBe(200);
 		expect(assigned.headers.get('x-execution-id')).toBe(exec['T-101']);

@@ -1,5 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code: runs in Jest on Node, never inside n8n; these rules guard the code that ships (nodes/, credentials/) */
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,5 +83,41 @@ queueLine('queue mode', () => {
 		expect(via).toEqual({ url: byUrl, any: byAny, all: COUNT - byUrl - byAny });
 		// the any-callers resumed distinct executions
 		expect(new Set(anyReplies.map((r) => r.headers.get('x-execution-id'))).size).toBe(byAny);
+	}, 900_000);
+
+	test(`queue mode: ${COUNT} executions correlated by key through the webhook processor's stable URL, each exactly once`, async () => {
+		const api = new N8nApi(cluster.info);
+		const cred = await api.api('POST', '/credentials', {
+			name: 'queue n8n api (keys)',
+			type: 'externalCallbackN8nApi',
+			data: { baseUrl: cluster.info.baseUrl, webhookBaseUrl: cluster.info.webhookBaseUrl, apiKey: cluster.info.apiKey },
+		});
+		const wf = loadFixture('wait-basic');
+		wf.name = `${wf.name} (keys)`;
+		const wait = node(wf, 'External Callback Wait');
+		wait.parameters = { stableUrl: true, correlationKey: "={{ $('Start').item.json.body.orderId }}" };
+		wait.credentials = { externalCallbackN8nApi: { id: cred.id, name: cred.name } };
+		for (const n of wf.nodes) if (n.webhookId) n.webhookId = randomUUID();
+		node(wf, 'Start').parameters.path = `queue-keys-${randomUUID()}`;
+		const { triggerUrl } = await api.publish(wf);
+		const stableUrl = `${cluster.info.webhookBaseUrl}/webhook/${wait.webhookId}/callback`;
+		await until('keyed stable URL on the webhook processor', async () => ((await http('GET', stableUrl)).status === 400 ? true : undefined));
+		// started by a worker (execute() writes the index row there), resumed through the webhook processor
+		const started = allOrThrow(await runPool(COUNT, 10, async (i) => {
+			const r = await postJson(triggerUrl, { orderId: `QK-${i}` });
+			if (r.status !== 200) throw new Error(`start ${i}: ${r.status} ${r.text}\n${cluster.logTail()}`);
+			return r.json as { executionId: string };
+		}));
+		allOrThrow(await runPool(COUNT, 10, (i) => api.waitForStatus(started[i].executionId, ['waiting'], 120_000)));
+		// each key twice, concurrently: one resumes, the other finds nothing
+		const replies = allOrThrow(await runPool(2 * COUNT, 10, (j) => postJson(`${stableUrl}?key=QK-${j % COUNT}`, { via: 'key', j })));
+		const ok = replies.map((r, j) => ({ r, j })).filter(({ r }) => r.status === 200);
+		expect(replies.filter((r) => r.status !== 200 && r.status !== 404).map((r) => `${r.status} ${r.text}`)).toEqual([]);
+		expect(ok).toHaveLength(COUNT);
+		for (const { r, j } of ok) expect(r.headers.get('x-execution-id')).toBe(String(started[j % COUNT].executionId));
+		allOrThrow(await runPool(COUNT, 10, async (i) => {
+			const e = await api.waitForStatus(started[i].executionId, ['success'], 120_000);
+			expect(nodeRuns(e, 'Done')).toBe(1);
+		}));
 	}, 900_000);
 });

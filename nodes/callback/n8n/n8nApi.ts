@@ -1,7 +1,9 @@
-import type { IWebhookFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, IHttpRequestOptions, IWebhookFunctions } from 'n8n-workflow';
 
-import { N8N_API_CREDENTIAL, PARAMS } from '../constants';
+import { N8N_API_CREDENTIAL, PARAMS, RESUME_TOKEN_PARAM } from '../constants';
+import { bindCallback } from '../pipeline/condition';
 import { credentialUnreadable, n8nApiUnavailable } from '../pipeline/errors';
+import { type ApiCall, MAX_KEY_LENGTH, NO_INDEX, indexTableOrSearch, insertRow, keyText, sealToken } from '../targeting/keyIndex';
 import type { ApiGet } from '../targeting/search';
 import type { N8nApiAccess, TargetIO } from '../targeting/target';
 import { makeSend, ownBaseUrl } from './incoming';
@@ -21,26 +23,56 @@ export function targetIO(ctx: IWebhookFunctions): TargetIO {
 		nodeName: node.name,
 		n8nApi: async () => await readN8nApi(ctx),
 		apiGet: (base, apiKey) => apiGetter(ctx, base, apiKey),
+		apiCall: (base, apiKey) => apiCaller(ctx.helpers.httpRequest, base, apiKey),
+		correlation: correlationOf(ctx),
 		send: makeSend(ctx),
 		ownBaseUrl: () => ownBaseUrl(ctx),
 		staticData: () => ctx.getWorkflowStaticData('node'),
 	};
 }
 
+/*
+ * Per-process cache of the decrypted n8n API credential (n8n 2.x builds an expression isolate
+ * for every credential read in a webhook, ≈ 44 ms). A cache only, never the source of truth: an
+ * entry lives at most CREDENTIAL_TTL_MS and is dropped as soon as n8n's API answers 401 or 403 to
+ * its key, so a changed or revoked key is read again from n8n. Keyed by workflow, node and
+ * credential id: a node only ever gets what n8n gave that same node.
+ */
+const CREDENTIAL_TTL_MS = 60_000;
+const CREDENTIAL_CACHE_MAX = 500;
+const credentialCache = new Map<string, { at: number; value: N8nApiAccess }>();
+
+/** Drops every cached credential with this API key (n8n's API refused it). */
+export function dropCachedCredential(apiKey: string): void {
+	for (const [key, entry] of credentialCache) if (entry.value.apiKey === apiKey) credentialCache.delete(key);
+}
+
+type CredentialContext = Pick<IWebhookFunctions, 'getCredentials' | 'getNode' | 'logger'> & { getWorkflow?: () => { id?: string } };
+
 /** The node's n8n API credential; undefined when none is set on the node. */
-export async function readN8nApi(ctx: Pick<IWebhookFunctions, 'getCredentials' | 'getNode' | 'logger'>): Promise<N8nApiAccess | undefined> {
+export async function readN8nApi(ctx: CredentialContext, nowMs = Date.now()): Promise<N8nApiAccess | undefined> {
+	const node = ctx.getNode();
+	const ref = node.credentials?.[N8N_API_CREDENTIAL];
+	const workflowId = ctx.getWorkflow?.().id;
+	const cacheKey = ref?.id && node.id && workflowId ? `${String(workflowId)} ${node.id} ${ref.id}` : undefined;
+	const hit = cacheKey ? credentialCache.get(cacheKey) : undefined;
+	if (hit && nowMs - hit.at < CREDENTIAL_TTL_MS) return hit.value;
 	let data: Record<string, unknown>;
 	try {
 		data = await ctx.getCredentials(N8N_API_CREDENTIAL);
 	} catch (error) {
 		// n8n throws both for "none set" and for one it cannot decrypt or may not use.
-		const node = ctx.getNode();
-		if (!node.credentials?.[N8N_API_CREDENTIAL]) return undefined;
+		if (!ref) return undefined;
 		ctx.logger.warn(`The n8n API credential of node "${node.name}" cannot be read: ${(error as Error)?.message}`);
 		throw credentialUnreadable('n8n API');
 	}
 	const text = (value: unknown) => (value === undefined || value === null ? '' : String(value));
-	return { apiKey: text(data?.apiKey), baseUrl: text(data?.baseUrl), webhookBaseUrl: text(data?.webhookBaseUrl) };
+	const value = { apiKey: text(data?.apiKey), baseUrl: text(data?.baseUrl), webhookBaseUrl: text(data?.webhookBaseUrl) };
+	if (cacheKey && value.apiKey) {
+		if (credentialCache.size >= CREDENTIAL_CACHE_MAX) credentialCache.clear();
+		credentialCache.set(cacheKey, { at: nowMs, value });
+	}
+	return value;
 }
 
 /**
@@ -89,6 +121,87 @@ export function apiGetter(ctx: IWebhookFunctions, base: string, apiKey: string):
 				return await request(path);
 			})
 			.catch(async (error: unknown) => await Promise.reject(isNetworkError(error) ? n8nApiUnavailable('unreachable') : error));
+		if (r.statusCode === 401 || r.statusCode === 403) dropCachedCredential(apiKey);
 		return { status: r.statusCode, body: r.body };
 	};
+}
+
+/** The node's correlation settings at the stable URL (the raw parameters; Key From Call evaluated per call). */
+function correlationOf(ctx: IWebhookFunctions): TargetIO['correlation'] {
+	const params = ctx.getNode().parameters;
+	const raw = (name: string) => String(params[name] ?? '').trim();
+	const enabled = raw(PARAMS.correlationKey) !== '' && raw(PARAMS.correlationKey) !== '=';
+	const fromCall = raw(PARAMS.keyFromCall);
+	if (!enabled || fromCall === '' || fromCall === '=') return { enabled };
+	return {
+		enabled,
+		keyFromCall: (callback) => (fromCall.startsWith('=') ? ctx.evaluateExpression(bindCallback(fromCall.slice(1), callback), 0) : fromCall),
+	};
+}
+
+type HttpRequest = (options: IHttpRequestOptions) => Promise<unknown>;
+
+/** GET, POST and DELETE on n8n's public API with the credential already read (the correlation index). */
+export function apiCaller(httpRequest: HttpRequest, base: string, apiKey: string): ApiCall {
+	const request = async (method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) =>
+		(await httpRequest({
+			url: `${base}${path}`,
+			method,
+			headers: { 'X-N8N-API-KEY': apiKey },
+			body: body as IHttpRequestOptions['body'],
+			json: true,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: 30_000,
+		})) as { statusCode: number; body: unknown };
+	return async (method, path, body) => {
+		const r = await request(method, path, body)
+			.catch(async (error: unknown) => {
+				// only a GET is repeated on a failed connection (a POST may have been applied)
+				if (method !== 'GET' || !isNetworkError(error)) return await Promise.reject(error);
+				return await request(method, path, body);
+			})
+			.catch(async (error: unknown) => await Promise.reject(isNetworkError(error) ? n8nApiUnavailable('unreachable') : error));
+		if (r.statusCode === 401 || r.statusCode === 403) dropCachedCredential(apiKey);
+		return { status: r.statusCode, body: r.body };
+	};
+}
+
+/**
+ * execute(): the waiting execution's row in the correlation index (keyIndex.ts), written just
+ * before the execution is put to wait. Only with the stable URL on and an n8n API credential set;
+ * nothing on n8n 1.x (no data table API). Throws when the row cannot be written: an execution the
+ * stable URL could not find must not wait silently.
+ */
+export async function indexWaitingExecution(ctx: IExecuteFunctions, resumeUrl: string): Promise<void> {
+	if (!ctx.getNodeParameter(PARAMS.stableUrl, 0, false)) return;
+	const node = ctx.getNode();
+	if (!node.credentials?.[N8N_API_CREDENTIAL]) return;
+	const data = await ctx.getCredentials(N8N_API_CREDENTIAL);
+	const apiKey = String(data?.apiKey ?? '');
+	const base = String(data?.baseUrl ?? '').replace(/\/+$/, '');
+	if (!apiKey || !base) return;
+	let token = '';
+	try {
+		token = new URL(resumeUrl).searchParams.get(RESUME_TOKEN_PARAM) ?? '';
+	} catch {
+		token = '';
+	}
+	if (!token) return; // n8n 1.x: no resume token, no data table API
+	const hasKey = String(node.parameters[PARAMS.correlationKey] ?? '').trim() !== '';
+	const key = hasKey ? keyText(ctx.getNodeParameter(PARAMS.correlationKey, 0, '')) ?? '' : '';
+	if (key.length > MAX_KEY_LENGTH) throw new Error(`The correlation key is longer than ${MAX_KEY_LENGTH} characters`);
+	const call = apiCaller(ctx.helpers.httpRequest, base, apiKey);
+	const table = await indexTableOrSearch(call, base, apiKey);
+	if (table === NO_INDEX) {
+		return;
+	}
+	const executionId = String(ctx.getExecutionId());
+	await insertRow(call, table, {
+		workflowId: String(ctx.getWorkflow().id),
+		nodeId: node.id,
+		ckey: key,
+		executionId,
+		seal: sealToken(apiKey, executionId, token),
+	});
 }

@@ -39,6 +39,14 @@ export const ErrorCodes = {
 	FORWARD_FOREIGN: 1034,
 	/** Resume URL: a forwarded call whose signature is invalid or expired, or that this node cannot check. */
 	FORWARD_INVALID: 1035,
+	/** Stable URL: a correlation key that cannot be used (none configured, empty, too long, with an id). */
+	BAD_KEY: 1036,
+	/** Stable URL: the correlation index (an n8n Data Table) cannot be used; see the message. */
+	INDEX_UNAVAILABLE: 1037,
+	/** Stable URL, `any` without a key: the per-call budget of candidates ran out, none accepted. */
+	ANY_BUDGET: 1038,
+	/** Stable URL: this n8n process has as much stable-URL work in flight as it takes; retry later. */
+	BUSY: 1039,
 	/** The callback URL's expiry (Generate Callback URL) has passed. */
 	EXPIRED: 1040,
 	/** n8n is still starting (its crash recovery would mark a resumed execution as crashed). */
@@ -78,6 +86,9 @@ export class CallbackError extends Error {
 		super(message);
 		this.name = 'CallbackError';
 	}
+
+	/** Seconds for a `Retry-After` header (a transient refusal the caller should retry). */
+	retryAfterS?: number;
 
 	toBody(): { code: number; message: string } {
 		return { code: this.code, message: this.message };
@@ -189,3 +200,17 @@ export const confirmChoiceInvalid = () =>
 	new CallbackError(400, ErrorCodes.CONFIRM_CHOICE_INVALID, 'The choice is not one the confirmation page offers');
 export const confirmMethod = (method: string) =>
 	new CallbackError(405, ErrorCodes.CONFIRM_METHOD, `${method} is not answered here: open the link in a browser (GET) and choose on its page (POST)`);
+export const badKey = (message: string) => new CallbackError(400, ErrorCodes.BAD_KEY, message);
+export const indexUnavailable = (detail: string, retryAfterS?: number) =>
+	Object.assign(
+		new CallbackError(503, ErrorCodes.INDEX_UNAVAILABLE, `The correlation index (n8n data table) cannot be used (${detail}); check the n8n API key's data table scopes`),
+		{ retryAfterS },
+	);
+export const anyBudget = (tried: number) =>
+	new CallbackError(
+		404,
+		ErrorCodes.ANY_BUDGET,
+		`None of the ${tried} oldest executions waiting here accepted the call (the per-call budget); correlate by key, or retry`,
+	);
+export const busy = (retryAfterS: number) =>
+	Object.assign(new CallbackError(503, ErrorCodes.BUSY, 'Too many stable URL calls in progress on this n8n process; retry after the Retry-After delay'), { retryAfterS });

@@ -111,5 +111,6 @@ export function sendError(res: ResponseLike, error: CallbackError): void {
 	if (res.headersSent) return;
 	res.status(error.status);
 	res.setHeader('cache-control', 'no-store');
+	if (error.retryAfterS !== undefined) res.setHeader('retry-after', String(error.retryAfterS));
 	res.json(error.toBody());
 }

@@ -2,6 +2,7 @@ import type { IBinaryData, IBinaryKeyData, IDataObject, INodeExecutionData, IWeb
 
 import type { HttpFetch, Identity } from '../auth/types';
 import { challengeReply, credentialHeaders, credentialQueryParams, guard, type GuardSettings } from '../auth/guard';
+import { KEY_QUERY_PARAM } from '../constants';
 import { OUTCOME_HEADER } from '../targeting/forward';
 import { type Target, type TargetOutcome, type TargetSpec, readTarget, runTarget } from '../targeting/target';
 import { CONDITION_ERROR_SENTINEL, bindCallback, isTrue, wrapForErrors } from './condition';
@@ -115,7 +116,7 @@ export async function runPipeline(io: CallIO, spec: PipelineSpec): Promise<IWebh
 			sendReply(res, 200, JSON.stringify(challenge));
 			return ANSWERED;
 		}
-		if (target && spec.target) return await targetStage(io, spec, spec.target, target, { incoming, identity: screened.identity });
+		if (target && spec.target) return await targetStage(io, spec, spec.target, target, { incoming, identity: screened.identity, parsed: screened.parsed });
 		const { identity, parsed } = screened;
 		const json = buildOutputJson(parsed, io.executionId()) as unknown as IDataObject;
 		json.user = (identity?.user ?? null) as IDataObject | null;
@@ -194,7 +195,9 @@ function targetOf(incoming: IncomingCallback, spec: TargetSpec): Target {
 	if (incoming.contentType === 'multipart/form-data') {
 		throw unsupportedContentType(incoming.contentType, ['application/json', 'application/x-www-form-urlencoded', 'text/plain', '…']);
 	}
-	return readTarget(incoming.query, incoming.body, spec.stateParameter);
+	const { correlation } = spec.io;
+	const keyGiven = correlation.enabled && (incoming.query[KEY_QUERY_PARAM] !== undefined || !!correlation.keyFromCall);
+	return readTarget(incoming.query, incoming.body, spec.stateParameter, keyGiven);
 }
 
 /** Stage "target", second half: forward the screened call to the target(s), then answer. */
@@ -203,7 +206,7 @@ async function targetStage(
 	settings: CallSettings,
 	spec: TargetSpec,
 	target: Target,
-	call: { incoming: IncomingCallback; identity: Identity | undefined },
+	call: { incoming: IncomingCallback; identity: Identity | undefined; parsed?: ParsedCallback },
 ): Promise<IWebhookResponseData> {
 	// A single activation answers like the resume URL when the node's Respond option is a
 	// custom reply or a redirect (an OAuth provider's redirect lands the browser on a page);

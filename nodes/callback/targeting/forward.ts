@@ -4,6 +4,7 @@ import type { Identity } from '../auth/types';
 import {
 	FORWARD_HEADER,
 	INTERNAL_HEADERS,
+	KEY_HEADER,
 	ORIGIN_HEADER,
 	OUTCOME_HEADER,
 	PROBE_HEADER,
@@ -216,6 +217,9 @@ export function forwarder(
 		/** The node authenticates callers: the identity found here travels with the forward. */
 		carryIdentity: boolean;
 		stateParameter: string;
+		/** The correlation key the call was routed by (the resume URL checks it); its query parameter is not passed on. */
+		correlationKey?: string;
+		dropQuery?: readonly string[];
 	},
 ): Forwarder {
 	const method = o.incoming.method.toUpperCase();
@@ -224,6 +228,7 @@ export function forwarder(
 		const url = resumeUrlAt(o, candidate);
 		for (const [name, value] of Object.entries(o.incoming.query)) {
 			if ((TARGETING_QUERY_PARAMS as readonly string[]).includes(name) || name === RESUME_TOKEN_PARAM || name === o.stateParameter) continue;
+			if (o.dropQuery?.includes(name)) continue;
 			for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(name, String(v));
 		}
 		url.searchParams.set(RESUME_TOKEN_PARAM, candidate.resumeToken);
@@ -234,6 +239,7 @@ export function forwarder(
 		const headers: Record<string, string> = forwardIsSigned({ apiKey: o.apiKey, carryIdentity: o.carryIdentity, resumeToken: candidate.resumeToken })
 			? { [FORWARD_HEADER]: signForward(o.apiKey, { executionId: candidate.id, workflowId: o.workflowId, nodeId: o.nodeId }, o.identity) }
 			: { ...passOnHeaders(o.incoming.headers), [ORIGIN_HEADER]: originOf(o.workflowId, o.nodeId) };
+		if (o.correlationKey !== undefined) headers[KEY_HEADER] = encodeURIComponent(o.correlationKey);
 		const contentType = o.incoming.headers['content-type'];
 		if (hasBody && contentType) headers['content-type'] = String(contentType);
 		// n8n's request helper rebuilds form bodies with URLSearchParams, which takes their text;

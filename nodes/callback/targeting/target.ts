@@ -1,12 +1,14 @@
 import type { Identity } from '../auth/types';
-import { EXECUTION_ID_PATTERN } from '../constants';
-import { alreadyResumed, badTarget, finished, n8nApiUnavailable, notWaiting } from '../pipeline/errors';
-import type { IncomingCallback } from '../pipeline/parse';
+import { EXECUTION_ID_PATTERN, KEY_QUERY_PARAM } from '../constants';
+import { alreadyResumed, badKey, badTarget, finished, indexUnavailable, n8nApiUnavailable, notWaiting } from '../pipeline/errors';
+import type { IncomingCallback, ParsedCallback } from '../pipeline/parse';
 import { TARGETING_QUERY_PARAMS } from '../pipeline/redact';
 import { decodeState } from '../urls/state';
 import { staticDataHint } from './anyHint';
 import { type ForwardTarget, type Forwarder, type HttpSend, forwarder, waitsHere } from './forward';
 import { runPool } from './pool';
+import { type ApiCall, IndexError, MAX_KEY_LENGTH, NO_INDEX, indexTableOrSearch, keyText } from './keyIndex';
+import { resumeAllFromIndex, resumeOneFromIndex } from './indexed';
 import { ApiError, type ApiGet, type WaitingExecution, executionState, listWaitingHere, waitingHereOldestFirst } from './search';
 
 /**
@@ -17,8 +19,8 @@ import { ApiError, type ApiGet, type WaitingExecution, executionState, listWaiti
  */
 export type Target =
 	| { kind: 'id'; id: string }
-	| { kind: 'any' }
-	| { kind: 'all' }
+	| { kind: 'any'; key?: string }
+	| { kind: 'all'; key?: string }
 	| { kind: 'state'; execution: WaitingExecution };
 
 /** What the stage did: one execution resumed (or already resumed by this node), or several. */
@@ -38,6 +40,13 @@ export interface TargetIO {
 	/** Undefined when no credential is set; throws (a CallbackError) when it cannot be read. */
 	n8nApi(): Promise<N8nApiAccess | undefined>;
 	apiGet(base: string, apiKey: string): ApiGet;
+	/** GET, POST, DELETE on n8n's public API (the correlation index). */
+	apiCall(base: string, apiKey: string): ApiCall;
+	/**
+	 * Correlation: whether the node has a Correlation Key (then `?key=` is the stable URL's), and
+	 * the node's Key From Call evaluated against the call (undefined: none set).
+	 */
+	correlation: { enabled: boolean; keyFromCall?: (callback: Record<string, unknown>) => unknown };
 	send: HttpSend;
 	/** This n8n process's own address (loopback), for a state without a credential. */
 	ownBaseUrl(): string;
@@ -58,13 +67,20 @@ export interface TargetCall {
 	incoming: IncomingCallback;
 	identity: Identity | undefined;
 	carryIdentity: boolean;
+	/** The parsed call (Key From Call reads it). */
+	parsed?: ParsedCallback;
 }
 
-const ALL_PARALLELISM = 8;
+/**
+ * `all`: forwards in flight at once. Chosen from measurement (docs/benchmarks.md): resume URLs on
+ * one n8n process resumed fastest at concurrency 4 (of 1, 4, 8, 16) in the full benchmarks of
+ * 2026-11-23 (18.0/s) and 2026-12-01 (20.4/s; 1: 18.0, 8: 15.2, 16: 17.5).
+ */
+const ALL_PARALLELISM = 4;
 const trim = (url: string) => url.replace(/\/+$/, '');
 
 /** `execution` or `executionId` (an id, `any` or `all`, given once), or a state. */
-export function readTarget(query: Record<string, unknown>, body: unknown, stateParameter: string): Target {
+export function readTarget(query: Record<string, unknown>, body: unknown, stateParameter: string, keyGiven = false): Target {
 	const given = TARGETING_QUERY_PARAMS.filter((p) => query[p] !== undefined);
 	const stateValue =
 		query[stateParameter] ??
@@ -74,6 +90,7 @@ export function readTarget(query: Record<string, unknown>, body: unknown, stateP
 		if (!state) throw badTarget(`The ${stateParameter} parameter is not a valid state`);
 		return { kind: 'state', execution: { id: state.executionId, resumeToken: state.resumeToken, startedAt: '' } };
 	}
+	if (given.length === 0 && keyGiven) return { kind: 'any' };
 	if (given.length === 0) throw badTarget('Say which execution to resume: ?execution=<id>, any or all');
 	if (given.length > 1 || Array.isArray(query[given[0]])) {
 		throw badTarget('Give the execution parameter once (execution or executionId)');
@@ -122,8 +139,29 @@ async function dispatch(target: Target, call: TargetCall, spec: TargetSpec): Pro
 	const get = io.apiGet(base, credentials.apiKey);
 	// id, any and all: n8n's API says which workflow an execution belongs to and where it waits
 	// (search.ts); only this workflow's executions waiting at this node are forwarded to.
-	const forward = forwardTo(route(trim(credentials.webhookBaseUrl) || base, credentials.apiKey));
-	if (target.kind === 'id') return await resumeById(target.id, get, forward, spec);
+	const to = route(trim(credentials.webhookBaseUrl) || base, credentials.apiKey);
+	if (target.kind === 'id') {
+		if (io.correlation.enabled && call.incoming.query[KEY_QUERY_PARAM] !== undefined) {
+			throw badKey('A key combines with execution=any or all, not with an execution id');
+		}
+		return await resumeById(target.id, get, forwardTo(to), spec);
+	}
+	const key = correlationKeyOf(call, spec);
+	const dropQuery = io.correlation.enabled ? [KEY_QUERY_PARAM] : [];
+	const plain = forwarder({ ...to, ...call, stateParameter: spec.stateParameter, correlationKey: key, dropQuery });
+	// n8n 2.x: the correlation index (an n8n Data Table; keyIndex.ts, indexed.ts) finds the
+	// oldest waiting (with the key) in one request, whatever the number waiting.
+	const call2 = io.apiCall(base, credentials.apiKey);
+	const table = await indexTableOrSearch(call2, base, credentials.apiKey).catch(async (error: unknown) =>
+		await Promise.reject(error instanceof IndexError ? indexUnavailable(`status ${error.status}`, error.status >= 500 ? 1 : undefined) : error),
+	);
+	if (table !== NO_INDEX) {
+		const ix = { call: call2, table, apiKey: credentials.apiKey, base, get, workflowId: io.workflowId, nodeId: io.nodeId, nodeName: io.nodeName };
+		if (target.kind === 'any') return await resumeOneFromIndex(ix, key, plain);
+		return await resumeAllFromIndex(ix, key, plain, ALL_PARALLELISM);
+	}
+	// n8n 1.x (no data table API): the execution list, as before; a key travels with each forward
+	// and the resume URL compares it with its own (a mismatch is "ignored").
 	if (target.kind === 'any') {
 		// Oldest first, found one at a time (a bisection on the id, not a full listing), so
 		// the cost grows with the log of the number waiting, not the number itself; the
@@ -131,18 +169,41 @@ async function dispatch(target: Target, call: TargetCall, spec: TargetSpec): Pro
 		// that `any` drains is usually found with one request (anyHint.ts).
 		const hint = staticDataHint(io.staticData());
 		for await (const candidate of waitingHereOldestFirst(get, io.workflowId, io.nodeName, hint)) {
-			if ((await forward(candidate)) === 'resumed') return { kind: 'one', id: candidate.id };
+			if ((await plain(candidate)) === 'resumed') return { kind: 'one', id: candidate.id };
 		}
-		throw notWaiting('No execution waiting at this node accepted the call');
+		throw notWaiting(key === undefined ? 'No execution waiting at this node accepted the call' : 'No execution waiting at this node has this key');
 	}
 	const candidates = await listWaitingHere(get, io.workflowId, io.nodeName);
-	const { results } = await runPool(candidates.length, ALL_PARALLELISM, async (i) => await forward(candidates[i]));
+	const { results } = await runPool(candidates.length, ALL_PARALLELISM, async (i) => await plain(candidates[i]));
 	const broken = results.find((r): r is { error: unknown } => typeof r === 'object' && r !== null);
 	if (broken) throw broken.error; // a forward that could not even be built (a bad base URL)
 	const ids = candidates.filter((_, i) => results[i] === 'resumed').map((c) => c.id);
 	if (!ids.length) throw notWaiting('No execution waiting at this node accepted the call');
 	ids.sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
 	return { kind: 'all', ids };
+}
+
+/**
+ * The correlation key of a call to `any` or `all`: `?key=` (only where the node has a Correlation
+ * Key), else the node's Key From Call evaluated against the call, else none (plain any / all).
+ */
+export function correlationKeyOf(call: TargetCall, spec: TargetSpec): string | undefined {
+	const { correlation } = spec.io;
+	if (!correlation.enabled) return undefined;
+	const given = call.incoming.query[KEY_QUERY_PARAM];
+	let key: string | undefined;
+	if (given !== undefined) {
+		if (Array.isArray(given)) throw badKey('Give the key parameter once');
+		key = keyText(given);
+		if (key === undefined) throw badKey('The key parameter is empty');
+	} else if (correlation.keyFromCall) {
+		const p = call.parsed;
+		const value = correlation.keyFromCall({ data: p?.data ?? null, query: p?.query ?? {}, headers: p?.headers ?? {}, method: p?.method ?? call.incoming.method });
+		key = keyText(value);
+		if (key === undefined) throw badKey('This call carries no correlation key (the node\'s Key From Call is empty for it)');
+	}
+	if (key !== undefined && key.length > MAX_KEY_LENGTH) throw badKey(`The correlation key is longer than ${MAX_KEY_LENGTH} characters`);
+	return key;
 }
 
 async function resumeById(id: string, get: ApiGet, forward: Forwarder, spec: TargetSpec): Promise<TargetOutcome> {

@@ -1,6 +1,9 @@
-// Phases 4/5: `?execution=any` with many executions waiting vs a direct resume-URL call (and
-// ?execution=<id>, a miss, n8n's own webhook floor), n8n's RSS before, with and after them.
+// Phases 4/5: `?key=` and `?execution=any` with BENCH_KEY_SMALL and then BENCH_ANY_WAITING
+// executions waiting vs a direct resume-URL call (and ?execution=<id>, a miss, n8n's own webhook
+// floor), a burst of BENCH_BURST concurrent `?key=` calls (n8n's readiness sampled every second),
+// n8n's RSS before, with and after them. Execution i waits under the correlation key `k-<i>`.
 'use strict';
+const http = require('node:http');
 const { performance } = require('node:perf_hooks');
 
 const { request } = require('../../lib/http');
@@ -18,7 +21,8 @@ async function run(ctx) {
 	const calls = sizes.BENCH_ANY_CALLS;
 	log(`phase 4/5: any with ${n} waiting (${calls} calls) vs direct resume-URL calls; RSS`);
 	const deadline = Date.now() + ctx.phaseMs;
-	const p = await ex.publishStable('any', n8nCred);
+	const p = await ex.publishStable('any', n8nCred, { correlationKey: "={{ 'k-' + $json.body.i }}" });
+	const small = Math.min(sizes.BENCH_KEY_SMALL, n);
 	// n8n's own cheapest production webhook (Webhook node, reply on receipt): the floor any
 	// production-webhook URL pays before its node runs — `any` pays it once on the stable URL
 	// and once more on the resume URL it forwards to.
@@ -28,7 +32,12 @@ async function run(ctx) {
 	await sleep(2000);
 	out.memBeforeAny = await memorySampled(n8n.info.pid);
 	log(`  RSS before creating them: ${memLine(out.memBeforeAny)}`);
-	const c = await ex.createWaiting('any: create', p.triggerUrl, p.id, n, deadline);
+	// the same calls with only `small` waiting first (key-flat, any-flat), then the rest
+	const c1 = await ex.createWaiting('any: create (small)', p.triggerUrl, p.id, small, deadline);
+	await ex.drain(p.id, 'any: create (small)');
+	out.small = await measureSmall(ctx, p, small, calls);
+	const c2 = n > small ? await ex.createWaiting('any: create', p.triggerUrl, p.id, n - small, deadline, small) : { started: 0, waiting: 0, seconds: 0, timedOut: false };
+	const c = { started: c1.started + c2.started, waiting: c1.waiting + c2.waiting - out.small.consumed, seconds: c1.seconds + c2.seconds, timedOut: c1.timedOut || c2.timedOut };
 	await ex.drain(p.id, 'any: create');
 	const callDeadline = Date.now() + ctx.phaseMs; // the calls get their own time limit
 	await sleep(2000);
@@ -51,16 +60,17 @@ async function run(ctx) {
 	log(`  listing ${list.length} waiting with data (for comparison; any no longer lists them): ${f1(listMs)} ms, ${pages.length} pages, ` +
 		`page p50 ${f1(pct(pages.map((x) => x.ms), 50))} ms, ${f1(pages.reduce((s, x) => s + x.bytes, 0) / 1048576)} MB`);
 	// interleaved: any on the stable URL, a direct resume URL, the stable URL with ?execution=<id>
-	const KINDS = ['any', 'direct', 'byId', 'miss', 'hook'];
+	const KINDS = ['key', 'any', 'direct', 'byId', 'miss', 'hook'];
 	const lat = Object.fromEntries(KINDS.map((k) => [k, []]));
 	const cpu = Object.fromEntries(KINDS.map((k) => [k, []]));
 	const statuses = Object.fromEntries(KINDS.map((k) => [k, {}]));
-	const want = { any: 200, direct: 200, byId: 200, miss: 404, hook: 200 };
+	const want = { key: 200, any: 200, direct: 200, byId: 200, miss: 404, hook: 200 };
 	const anyIds = [];
 	for (let i = 0; i < calls && Date.now() < callDeadline; i++) {
 		const miss = { url: `${p.stableUrl}?execution=99999999` }; // webhook + one API GET (404), nothing forwarded
 		const hook = { url: floor.triggerUrl, method: 'POST', body: { i } };
-		for (const [k, target] of [['any', { url: `${p.stableUrl}?execution=any` }], ['direct', direct[i]], ['byId', byId[i]], ['miss', miss], ['hook', hook]]) {
+		const key = { url: `${p.stableUrl}?key=k-${small + 2 * calls + i}` }; // keys no other kind of call consumes
+		for (const [k, target] of [['key', key], ['any', { url: `${p.stableUrl}?execution=any` }], ['direct', direct[i]], ['byId', byId[i]], ['miss', miss], ['hook', hook]]) {
 			if (!target) continue;
 			const url = target.url;
 			const c0 = cpuMs(n8n.info.pid);
@@ -71,7 +81,7 @@ async function run(ctx) {
 				cpu[k].push(cpuMs(n8n.info.pid) - c0);
 				if (k === 'any') anyIds.push(a.headers['x-execution-id']);
 			} else if (statuses[k][a.status] === 1) log(`  ${k} #${i}: ${a.status} ${a.text.slice(0, 200)}`);
-			await ex.settle(k === 'any' ? a.headers['x-execution-id'] : target.id, a.status === 200 && k !== 'miss');
+			await ex.settle(k === 'any' || k === 'key' ? a.headers['x-execution-id'] : target.id, a.status === 200 && k !== 'miss');
 		}
 	}
 	const anyLat = lat.any;
@@ -79,7 +89,12 @@ async function run(ctx) {
 	await ex.drain(p.id, 'any calls');
 	await ex.drain(floor.id, 'floor calls');
 	out.memAfterAny = await memorySampled(n8n.info.pid, 6);
-	out.any = { create: c, listMs, pages, listed: list.length, anyLat, directLat, byIdLat: lat.byId, missLat: lat.miss, hookLat: lat.hook, single, cpu, statuses, anyIds: anyIds.slice(0, 5) };
+	out.any = { create: c, listMs, pages, listed: list.length, anyLat, directLat, keyLat: lat.key, byIdLat: lat.byId, missLat: lat.miss, hookLat: lat.hook, single, cpu, statuses, anyIds: anyIds.slice(0, 5) };
+	if (sizes.BENCH_BURST > 0) {
+		const from = small + 3 * calls;
+		if (from + sizes.BENCH_BURST <= n - 2 * calls - 20) out.burst = await burst(ctx, p, from, sizes.BENCH_BURST, callDeadline);
+		else log(`  burst skipped: ${sizes.BENCH_BURST} keys do not fit in ${n} waiting`);
+	}
 	for (const k of KINDS) {
 		log(`  ${k}: p50 ${f1(pct(lat[k], 50))} ms p95 ${f1(pct(lat[k], 95))} ms, n8n CPU p50 ${f1(pct(cpu[k], 50))} ms/call ${JSON.stringify(statuses[k])}`);
 	}
@@ -97,4 +112,112 @@ async function run(ctx) {
 	return out;
 }
 
-module.exports = { run, name: '4/5 any and RSS', enabled: (sizes) => sizes.BENCH_ANY_WAITING > 0 };
+/**
+ * `small` waiting: key, any and direct calls interleaved (any takes the oldest, keys from the
+ * middle, direct the newest: no call consumes another's execution).
+ */
+async function measureSmall(ctx, p, small, calls) {
+	const { n8n, log, ex } = ctx;
+	const list = await ex.list(p.id, { status: 'waiting', includeData: true });
+	const newest = list.filter((e) => e.data && e.data.resumeToken).sort((a, b) => Number(b.id) - Number(a.id));
+	const lat = { key: [], any: [], direct: [] };
+	const statuses = { key: {}, any: {}, direct: {} };
+	let consumed = 0;
+	const n = Math.min(calls, Math.floor(small / 4));
+	for (let i = 0; i < n; i++) {
+		const e = newest[i];
+		const direct = e ? { id: String(e.id), url: `${n8n.info.baseUrl}/webhook-waiting/${e.id}/${p.wait.id}?signature=${e.data.resumeToken}` } : undefined;
+		for (const [k, target] of [['key', { url: `${p.stableUrl}?key=k-${Math.floor(small / 2) + i}` }], ['any', { url: `${p.stableUrl}?execution=any` }], ['direct', direct]]) {
+			if (!target) continue;
+			const a = await request('GET', target.url, { timeoutMs: 600_000 }).catch((err) => ({ status: 'error', text: err.message, ms: NaN, headers: {} }));
+			statuses[k][a.status] = (statuses[k][a.status] || 0) + 1;
+			if (a.status === 200) {
+				lat[k].push(a.ms);
+				consumed++;
+			} else if (statuses[k][a.status] === 1) log(`  small ${k} #${i}: ${a.status} ${a.text.slice(0, 200)}`);
+			await ex.settle(k === 'direct' ? target.id : a.headers['x-execution-id'], a.status === 200);
+		}
+	}
+	for (const k of Object.keys(lat)) log(`  ${small} waiting: ${k} p50 ${f1(pct(lat[k], 50))} ms p95 ${f1(pct(lat[k], 95))} ms ${JSON.stringify(statuses[k])}`);
+	return { waiting: small, keyLat: lat.key, anyLat: lat.any, directLat: lat.direct, statuses, consumed };
+}
+
+/**
+ * BENCH_BURST concurrent `?key=` calls for as many distinct waiting executions, all at once (a
+ * socket each), while /healthz/readiness is sampled every second; every 503 is retried after its
+ * Retry-After until it is taken (bounded). Afterwards each key must have been answered 200 once
+ * and each of its executions must have finished once.
+ */
+async function burst(ctx, p, from, count, deadline) {
+	const { n8n, log, ex } = ctx;
+	log(`  burst: ${count} concurrent ?key= calls (keys k-${from}…k-${from + count - 1}), readiness sampled every second`);
+	const agent = new http.Agent({ keepAlive: false, maxSockets: count + 16 });
+	const samples = [];
+	let sampling = true;
+	const sampler = (async () => {
+		while (sampling) {
+			const t = Date.now();
+			const r = await request('GET', `${n8n.info.baseUrl}/healthz/readiness`, { timeoutMs: 5000, agent }).catch(() => ({ status: 'error' }));
+			samples.push(r.status);
+			await sleep(Math.max(0, 1000 - (Date.now() - t)));
+		}
+	})();
+	const answers = new Map(); // key index → statuses in order
+	const okIds = new Map(); // key index → execution ids answered 200
+	const odd = [];
+	const call = async (j) => {
+		const r = await request('GET', `${p.stableUrl}?key=k-${from + j}`, { timeoutMs: 300_000, agent }).catch((err) => ({ status: 'error', text: err.message, headers: {} }));
+		if (!answers.has(j)) answers.set(j, []);
+		answers.get(j).push(r.status);
+		if (r.status === 200) okIds.set(j, [...(okIds.get(j) || []), r.headers['x-execution-id']]);
+		else if (r.status === 503 && !r.headers['retry-after']) odd.push(`503 without Retry-After: ${r.text.slice(0, 120)}`);
+		else if (r.status !== 503) odd.push(`${r.status}: ${String(r.text).slice(0, 120)}`);
+		return r;
+	};
+	const t0 = performance.now();
+	// every caller honours its own Retry-After (a sender's retry loop), bounded in attempts and time
+	let rounds = 0;
+	let first503 = 0;
+	let pendingCount = 0;
+	await Promise.all(
+		Array.from({ length: count }, async (_, j) => {
+			for (let attempt = 0; attempt < 60 && Date.now() < deadline; attempt++) {
+				const r = await call(j);
+				if (attempt === 0 && r.status === 503) first503++;
+				rounds = Math.max(rounds, attempt + 1);
+				if (r.status !== 503) return;
+				await sleep((Number(r.headers['retry-after']) || 1) * 1000);
+			}
+			pendingCount++;
+		}),
+	);
+	const ms = performance.now() - t0;
+	sampling = false;
+	await sampler;
+	agent.destroy();
+	const ids = [...okIds.values()].flat();
+	await ex.drain(p.id, 'burst', 300_000);
+	const finished = [];
+	for (const id of new Set(ids)) {
+		const r = await request('GET', `${n8n.info.baseUrl}/api/v1/executions/${id}?includeData=false`, { headers: { 'X-N8N-API-KEY': n8n.info.apiKey } });
+		finished.push(r.status === 200 && JSON.parse(r.text).status === 'success');
+	}
+	const out = {
+		count,
+		ms,
+		rounds,
+		first503,
+		samples: samples.length,
+		healthy: samples.filter((s) => s === 200).length,
+		lost: count - okIds.size, // pendingCount of them still refused at the end
+		stillRefused: pendingCount,
+		doubled: [...okIds.values()].filter((v) => v.length > 1).length + (ids.length - new Set(ids).size),
+		unfinished: finished.filter((f) => !f).length,
+		odd: odd.slice(0, 5),
+		oddCount: odd.length,
+	};
+	log(`  burst: ${count} keys in ${f1(ms)} ms, ${rounds} rounds, ${first503} answered 503 in the first; readiness 200 in ${out.healthy}/${out.samples} samples; lost ${out.lost}, doubled ${out.doubled}, not finished ${out.unfinished}; other answers ${out.oddCount}`);
+	return out;
+}
+
+module.exports = { run, name: '4/5 key, any, burst and RSS', enabled: (sizes) => sizes.BENCH_ANY_WAITING > 0 };

@@ -1,7 +1,7 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
 import { N8N_API_CREDENTIAL } from '../../../nodes/callback/constants';
-import { readN8nApi } from '../../../nodes/callback/n8n/n8nApi';
+import { dropCachedCredential, readN8nApi } from '../../../nodes/callback/n8n/n8nApi';
 import { CallbackError, ErrorCodes } from '../../../nodes/callback/pipeline/errors';
 
 type Reader = Pick<IWebhookFunctions, 'getCredentials' | 'getNode' | 'logger'>;
@@ -42,5 +42,28 @@ describe('the n8n API credential of the stable URL', () => {
 		expect([(error as CallbackError).status, (error as CallbackError).code]).toEqual([503, ErrorCodes.CREDENTIAL_UNREADABLE]);
 		expect((error as CallbackError).message).not.toContain('decrypted');
 		expect(warnings).toEqual(['The n8n API credential of node "Wait" cannot be read: Credentials could not be decrypted']);
+	});
+
+	test('cached per process for one node of one workflow, at most 60 s, dropped when n8n refuses the key', async () => {
+		let reads = 0;
+		const ctxOf = (workflowId: string, nodeId: string) =>
+			({
+				getCredentials: async () => ({ apiKey: `key-${++reads}`, baseUrl: 'http://127.0.0.1:5678' }),
+				getNode: () => ({ id: nodeId, name: 'Wait', credentials: { [N8N_API_CREDENTIAL]: { id: 'c9', name: 'n8n' } } }),
+				getWorkflow: () => ({ id: workflowId }),
+				logger: { warn: () => undefined },
+			}) as unknown as Reader;
+		const t0 = 1_000_000;
+		const first = await readN8nApi(ctxOf('w1', 'n1'), t0);
+		expect(await readN8nApi(ctxOf('w1', 'n1'), t0 + 59_000)).toEqual(first);
+		expect(reads).toBe(1);
+		// another node or workflow never gets this node's entry
+		expect((await readN8nApi(ctxOf('w2', 'n1'), t0))?.apiKey).toBe('key-2');
+		expect((await readN8nApi(ctxOf('w1', 'n2'), t0))?.apiKey).toBe('key-3');
+		// older than 60 s: read again
+		expect((await readN8nApi(ctxOf('w1', 'n1'), t0 + 60_001))?.apiKey).toBe('key-4');
+		// n8n's API answered 401/403 to that key: read again at once
+		dropCachedCredential('key-4');
+		expect((await readN8nApi(ctxOf('w1', 'n1'), t0 + 60_002))?.apiKey).toBe('key-5');
 	});
 });

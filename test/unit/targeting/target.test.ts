@@ -29,6 +29,9 @@ function io(o: { ids?: string[]; credential?: boolean; lose?: string[] } = {}) {
 		nodeName: 'Wait',
 		n8nApi: async () => (o.credential === false ? undefined : { apiKey: 'key', baseUrl: 'http://127.0.0.1:5678/', webhookBaseUrl: '' }),
 		apiGet: () => get,
+		// n8n 1.x: no data table API, the execution list is used (test/unit/targeting/indexed.test.ts: the index)
+		apiCall: () => async () => ({ status: 404, body: {} }),
+		correlation: { enabled: false },
 		send,
 		ownBaseUrl: () => 'http://127.0.0.1:1',
 		staticData: () => ({}),
