@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { http, loadFixture, node, nodeOutput, nodeRuns, postJson, type WorkflowJson, type WorkflowWithStaticData } from './harness/client';
-import { until } from './harness/n8n';
+import { sleep, until } from './harness/n8n';
 import { scenarios } from './harness/scenarios';
 import { shared } from './harness/shared';
 
@@ -244,8 +244,17 @@ listLine('race: 20 concurrent any over 10 waiting → exactly 10 distinct resume
 	const p = await publishStable();
 	const ids: string[] = [];
 	for (let i = 0; i < 10; i++) ids.push(String((await p.start(`R-${i}`)).executionId));
+	// all 20 at once: above the per-process bound (12 stable-URL calls) a call gets 503 + Retry-After
+	// (code 1039, before any work) and retries, as a sender honouring Retry-After does
 	const replies = await Promise.all(
-		Array.from({ length: 20 }, (_, i) => postJson(withQuery(p.stableUrl, { execution: 'any' }), { caller: i })),
+		Array.from({ length: 20 }, async (_, i) => {
+			for (let attempt = 0; ; attempt++) {
+				const r = await postJson(withQuery(p.stableUrl, { execution: 'any' }), { caller: i });
+				if (r.status !== 503 || attempt >= 20) return r;
+				expect(r.json).toMatchObject({ code: 1039 });
+				await sleep(1000 * Number(r.headers.get('retry-after')));
+			}
+		}),
 	);
 	const ok = replies.filter((r) => r.status === 200);
 	const notFound = replies.filter((r) => r.status === 404);
