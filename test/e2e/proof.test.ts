@@ -1,8 +1,9 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs in Jest on Node, never inside n8n; these rules guard the code that ships (nodes/, credentials/) */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code: runs in Jest on Node, never inside n8n; these rules guard the code that ships (nodes/, credentials/) */
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 import { type ApiAnswer, type Execution, type HttpResult, http, nodeOutput, nodeRuns, postJson, WAIT_TYPE } from './harness/client';
+import { sleep } from './harness/n8n';
 import { scenarios } from './harness/scenarios';
 import { shared } from './harness/shared';
 
@@ -67,9 +68,22 @@ raceLine('races', () => {
 		// (publishWait waits until the stable URL is live)
 		const { start, stableUrl } = await publishWait({ stableUrl: true }, { externalCallbackN8nApi: { id: cred.id, name: cred.name } });
 		const s = await start();
+		// 100 at once: above the per-process bound (12 stable-URL calls) a call gets 503 + Retry-After
+		// (code 1039, before any work) and retries after it, as the README tells senders to
+		let busy = 0;
 		const replies = await Promise.all(
-			Array.from({ length: 100 }, (_, i) => postJson(`${stableUrl}?execution=${s.executionId}`, { caller: i })),
+			Array.from({ length: 100 }, async (_, i) => {
+				for (let attempt = 0; ; attempt++) {
+					const r = await postJson(`${stableUrl}?execution=${s.executionId}`, { caller: i });
+					if (r.status !== 503 || attempt >= 30) return r;
+					expect(r.json.code).toBe(1039);
+					expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+					busy++;
+					await sleep(1000 * Number(r.headers.get('retry-after')));
+				}
+			}),
 		);
+		process.stdout.write(`[race] 100 concurrent stable-URL calls: ${busy} answers 503 1039 + Retry-After on the way\n`);
 		const fresh = replies.filter((r) => r.status === 200 && !r.headers.get('x-callback-repeated'));
 		expect(fresh).toHaveLength(1);
 		for (const r of replies.filter((x) => !fresh.includes(x))) {
