@@ -11,9 +11,9 @@
 import type * as crypto from 'node:crypto';
 
 import { internalError, providerUnavailable } from '../../pipeline/errors';
-import type { HttpFetch, HttpResponse } from '../types';
+import type { HttpFetch } from '../types';
 import type { JwtAlgorithm } from './algorithms';
-import { lookupJwksKey, selectionFailure } from './jwks';
+import { fetchProviderDocument, lookupJwksKey, selectionFailure, singleFlight } from './jwks';
 import { isPlainObject } from './token';
 
 const DISCOVERY_TIMEOUT_MS = 5000;
@@ -90,19 +90,8 @@ async function fetchDiscovery(issuerUrl: string, fetch: HttpFetch, now: number):
 	const previous = discoveryCache.get(issuerUrl);
 	const entry: DiscoveryEntry = { doc: previous?.doc, fetchedAt: previous?.fetchedAt ?? 0, lastAttemptAt: now };
 	discoveryCache.set(issuerUrl, entry);
-	let response: HttpResponse;
-	try {
-		response = await fetch({
-			url: discoveryDocumentUrl(issuerUrl),
-			method: 'GET',
-			headers: { accept: 'application/json' },
-			timeoutMs: DISCOVERY_TIMEOUT_MS,
-		});
-	} catch {
-		throw providerUnavailable(WHAT);
-	}
-	if (!response || response.status !== 200) throw providerUnavailable(WHAT);
-	const doc = parseDiscoveryDocument(response.body, issuerUrl);
+	const body = await fetchProviderDocument(fetch, discoveryDocumentUrl(issuerUrl), 'application/json', DISCOVERY_TIMEOUT_MS, WHAT);
+	const doc = parseDiscoveryDocument(body, issuerUrl);
 	if (!doc) throw providerUnavailable(WHAT);
 	entry.doc = doc;
 	entry.fetchedAt = now;
@@ -111,13 +100,7 @@ async function fetchDiscovery(issuerUrl: string, fetch: HttpFetch, now: number):
 
 /** One fetch per issuer at a time: concurrent verifications share it. */
 function refreshDiscovery(issuerUrl: string, fetch: HttpFetch, now: number): Promise<DiscoveryEntry> {
-	const running = discoveryInFlight.get(issuerUrl);
-	if (running) return running;
-	const promise = fetchDiscovery(issuerUrl, fetch, now).finally(() => {
-		if (discoveryInFlight.get(issuerUrl) === promise) discoveryInFlight.delete(issuerUrl);
-	});
-	discoveryInFlight.set(issuerUrl, promise);
-	return promise;
+	return singleFlight(discoveryInFlight, issuerUrl, () => fetchDiscovery(issuerUrl, fetch, now));
 }
 
 /** The issuer's document: cached up to 10 minutes. Throws 503 (1050) when it cannot be fetched. */

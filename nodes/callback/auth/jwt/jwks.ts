@@ -82,19 +82,7 @@ async function fetchJwks(url: string, fetch: HttpFetch, now: number): Promise<Jw
 		lastAttemptAt: now,
 	};
 	jwksCache.set(url, entry);
-	let response: HttpResponse;
-	try {
-		response = await fetch({
-			url,
-			method: 'GET',
-			headers: { accept: 'application/jwk-set+json, application/json' },
-			timeoutMs: JWKS_TIMEOUT_MS,
-		});
-	} catch {
-		throw providerUnavailable('JWKS');
-	}
-	if (!response || response.status !== 200) throw providerUnavailable('JWKS');
-	const keys = parseJwksBody(response.body);
+	const keys = parseJwksBody(await fetchProviderDocument(fetch, url, 'application/jwk-set+json, application/json', JWKS_TIMEOUT_MS, 'JWKS'));
 	if (!keys) throw providerUnavailable('JWKS');
 	entry.keys = keys;
 	entry.fetchedAt = now;
@@ -103,12 +91,32 @@ async function fetchJwks(url: string, fetch: HttpFetch, now: number): Promise<Jw
 
 /** One fetch per URL at a time: concurrent verifications share it. */
 function refreshJwks(url: string, fetch: HttpFetch, now: number): Promise<JwksEntry> {
-	const running = jwksInFlight.get(url);
+	return singleFlight(jwksInFlight, url, () => fetchJwks(url, fetch, now));
+}
+
+/**
+ * An identity provider's public document (a JWKS, an OpenID Connect discovery document): the body
+ * of a 200, or 503 (1050, `what` unavailable) for anything else, an unreachable host included.
+ */
+export async function fetchProviderDocument(fetch: HttpFetch, url: string, accept: string, timeoutMs: number, what: string): Promise<unknown> {
+	let response: HttpResponse;
+	try {
+		response = await fetch({ url, method: 'GET', headers: { accept }, timeoutMs });
+	} catch {
+		throw providerUnavailable(what);
+	}
+	if (!response || response.status !== 200) throw providerUnavailable(what);
+	return response.body;
+}
+
+/** The running `start()` for `key` when there is one, else a new one, forgotten once it settles. */
+export function singleFlight<T>(inFlight: Map<string, Promise<T>>, key: string, start: () => Promise<T>): Promise<T> {
+	const running = inFlight.get(key);
 	if (running) return running;
-	const promise = fetchJwks(url, fetch, now).finally(() => {
-		if (jwksInFlight.get(url) === promise) jwksInFlight.delete(url);
+	const promise = start().finally(() => {
+		if (inFlight.get(key) === promise) inFlight.delete(key);
 	});
-	jwksInFlight.set(url, promise);
+	inFlight.set(key, promise);
 	return promise;
 }
 
