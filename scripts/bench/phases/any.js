@@ -109,7 +109,30 @@ async function run(ctx) {
 	out.memRestart.mem = await settledRss(n8n.info.pid);
 	out.memRestart.waitingAfter = await ex.countWaiting(p.id);
 	log(`  RSS of a fresh process with ${out.memRestart.waitingAfter} waiting (restarted; ${out.memRestart.waitingBefore} before): ${memLine(out.memRestart.mem)}`);
+	// The fresh process holds no hint of execute() (targeting/hints.ts): ?execution=<id> takes the
+	// lookup through n8n's API, as a webhook process in queue mode always does.
+	out.any.noHint = await measureNoHint(ctx, p, newest.slice(2 * calls, 2 * calls + 2 * Math.min(10, calls)));
 	return out;
+}
+
+/** ?execution=<id> without a hint vs direct calls, interleaved, on the restarted process. */
+async function measureNoHint(ctx, p, executions) {
+	const { n8n, log, ex } = ctx;
+	const lat = { byId: [], direct: [] };
+	const statuses = { byId: {}, direct: {} };
+	for (let i = 0; i + 1 < executions.length; i += 2) {
+		const d = executions[i];
+		const b = executions[i + 1];
+		for (const [k, e, url] of [['direct', d, `${n8n.info.baseUrl}/webhook-waiting/${d.id}/${p.wait.id}?signature=${d.data.resumeToken}`], ['byId', b, `${p.stableUrl}?execution=${b.id}`]]) {
+			const a = await request('GET', url, { timeoutMs: 600_000 }).catch((err) => ({ status: 'error', text: err.message, ms: NaN, headers: {} }));
+			statuses[k][a.status] = (statuses[k][a.status] || 0) + 1;
+			if (a.status === 200) lat[k].push(a.ms);
+			else if (statuses[k][a.status] === 1) log(`  no hint ${k}: ${a.status} ${String(a.text).slice(0, 200)}`);
+			await ex.settle(String(e.id), a.status === 200);
+		}
+	}
+	log(`  after the restart (no hints): ?execution=<id> p50 ${f1(pct(lat.byId, 50))} ms ${JSON.stringify(statuses.byId)}, direct p50 ${f1(pct(lat.direct, 50))} ms ${JSON.stringify(statuses.direct)}`);
+	return { byIdLat: lat.byId, directLat: lat.direct, statuses };
 }
 
 /**
