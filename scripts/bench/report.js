@@ -79,7 +79,8 @@ function rowsOf(r) {
 		ratioRow('id-p50', `?execution=<id> p50 (ms) with ${waiting} waiting vs direct resume-URL p50`, pct(r.any.byIdLat, 50), d50, '≤ 1.60', (x) => le(x, 1.6));
 		if (r.any.noHint && r.any.noHint.byIdLat.length) {
 			const nh = r.any.noHint;
-			ratioRow('id-nohint-p50', `?execution=<id> p50 (ms) without this process's hint (a fresh process, as a queue-mode webhook process) vs direct p50 (same moment)`, pct(nh.byIdLat, 50), pct(nh.directLat, 50), '(info)');
+			ratioRow('id-nohint-p50', `?execution=<id> p50 (ms) without this process's hint (made before a restart, as on a queue-mode webhook process) vs direct p50, interleaved after the restart`, pct(nh.byIdLat, 50), pct(nh.directLat, 50), '(info)');
+			if (nh.hintedLat && nh.hintedLat.length) ratioRow('id-hint-p50', `?execution=<id> p50 (ms) with this process's hint (made after the restart) vs direct p50, the same calls`, pct(nh.hintedLat, 50), pct(nh.directLat, 50), '(info)');
 		}
 		ratioRow('hook-p50', `n8n's own Webhook node (reply on receipt) p50 (ms) vs direct resume-URL p50`, pct(r.any.hookLat, 50), d50, '(info)');
 		ratioRow('floor-p50', `floor of any forwarding URL: n8n's own Webhook node p50 + direct p50 vs direct p50`, pct(r.any.hookLat, 50) + d50, d50, '(info)');
