@@ -77,7 +77,14 @@ function rowsOf(r) {
 		ratioRow('any-flat', `any p50 (ms) with ${waiting} waiting vs with ${small} waiting`, pct(r.any.anyLat, 50), r.small ? pct(r.small.anyLat, 50) : NaN, '≤ 1.20', (x) => le(x, 1.2));
 		ratioRow('any-p95', `any p95 (ms) with ${waiting} waiting vs direct resume-URL p50`, pct(r.any.anyLat, 95), d50, '—');
 		ratioRow('id-p50', `?execution=<id> p50 (ms) with ${waiting} waiting vs direct resume-URL p50`, pct(r.any.byIdLat, 50), d50, '≤ 1.60', (x) => le(x, 1.6));
-		ratioRow('any-floor', `floor: n8n's own Webhook node (reply on receipt) p50 + direct p50 vs direct p50`, pct(r.any.hookLat, 50) + d50, d50, '(info)');
+		if (r.any.noHint && r.any.noHint.byIdLat.length) {
+			const nh = r.any.noHint;
+			ratioRow('id-nohint-p50', `?execution=<id> p50 (ms) without this process's hint (made before a restart, as on a queue-mode webhook process) vs direct p50, interleaved after the restart`, pct(nh.byIdLat, 50), pct(nh.directLat, 50), '(info)');
+			if (nh.hintedLat && nh.hintedLat.length) ratioRow('id-hint-p50', `?execution=<id> p50 (ms) with this process's hint (made after the restart) vs direct p50, the same calls`, pct(nh.hintedLat, 50), pct(nh.directLat, 50), '(info)');
+		}
+		ratioRow('hook-p50', `n8n's own Webhook node (reply on receipt) p50 (ms) vs direct resume-URL p50`, pct(r.any.hookLat, 50), d50, '(info)');
+		ratioRow('floor-p50', `floor of any forwarding URL: n8n's own Webhook node p50 + direct p50 vs direct p50`, pct(r.any.hookLat, 50) + d50, d50, '(info)');
+		ratioRow('miss-p50', `?execution=<unknown id> p50 (ms): webhook + settings + one public-API GET → 404, nothing forwarded, vs direct p50`, pct(r.any.missLat, 50), d50, '(info)');
 	}
 	if (r.burst) {
 		const b = r.burst;

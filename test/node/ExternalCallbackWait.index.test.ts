@@ -7,6 +7,7 @@
 import { NodeOperationError, type IExecuteFunctions, type IHttpRequestOptions, type INodeExecutionData } from 'n8n-workflow';
 
 import { ExternalCallbackWait } from '../../nodes/ExternalCallbackWait/ExternalCallbackWait.node';
+import { clearHints, hintCount, hintedToken } from '../../nodes/callback/targeting/hints';
 import { forgetTable, openToken } from '../../nodes/callback/targeting/keyIndex';
 import { BASE, N8N_API_KEY, WAIT_NODE, WAIT_TYPE, WORKFLOW_ID, executeContext, n8nResumeUrl, tokenFor } from './helpers';
 
@@ -58,6 +59,19 @@ describe('ExternalCallbackWait.execute() and the correlation index', () => {
 		expect(row).toMatchObject({ workflowId: WORKFLOW_ID, nodeId: 'self-node-id', ckey: 'A-1', executionId: '101' });
 		expect(row.seal).not.toContain(tokenFor('101'));
 		expect(openToken(N8N_API_KEY, '101', row.seal)).toBe(tokenFor('101'));
+	});
+
+	test('execute() also leaves this process a hint for ?execution=<id> (the same sealed token); none when the row cannot be written', async () => {
+		clearHints();
+		const { output } = await run({ api: dataTables({ tables: ['t1'] }) });
+		await output;
+		const at = { workflowId: WORKFLOW_ID, nodeId: 'self-node-id', executionId: '101', apiKey: N8N_API_KEY };
+		expect(hintedToken(at)).toBe(tokenFor('101'));
+		expect(hintedToken({ ...at, apiKey: 'another key' })).toBeUndefined();
+		clearHints();
+		const failed = await run({ api: dataTables({ tables: ['t1'], insertStatus: 500 }) });
+		await expect(failed.output).rejects.toThrow();
+		expect(hintCount()).toBe(0);
 	});
 
 	test('numbers are keys as text; no Correlation Key → an empty key (plain any still finds it)', async () => {

@@ -7,6 +7,8 @@ import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestOptions }
 
 import { ExternalCallbackWait } from '../../nodes/ExternalCallbackWait/ExternalCallbackWait.node';
 import { GenerateCallbackUrl } from '../../nodes/GenerateCallbackUrl/GenerateCallbackUrl.node';
+import { hintCount, rememberHint } from '../../nodes/callback/targeting/hints';
+import { sealToken } from '../../nodes/callback/targeting/keyIndex';
 import { BASE, FakeN8n, JSON_HEADERS, N8N_API_KEY, WAIT_NODE, WAIT_TYPE, WORKFLOW_ID, callWebhook, n8nResumeUrl, runExecute, serveWaitNode, tokenFor, type CallSpec } from './helpers';
 
 const node = new ExternalCallbackWait();
@@ -202,6 +204,68 @@ describe('stable URL: ?execution=<id>', () => {
 		const again = await w.stable(post({ execution: '7' }));
 		expect(again.res.statusCode).toBe(409);
 		expect(again.res.body).toEqual({ code: 1033, message: 'Execution 7 was already resumed by this node' });
+	});
+
+	describe('with this process\'s hint (execute() sealed the resume token here; targeting/hints.ts)', () => {
+		const hint = (id: string, token = tokenFor(id), apiKey = N8N_API_KEY) =>
+			rememberHint({ workflowId: WORKFLOW_ID, nodeId: WAIT_NODE.id, executionId: id, apiKey, seal: sealToken(apiKey, id, token) });
+
+		test('forwarded at once: no request to the public API, resumed once, the hint is used up', async () => {
+			const w = world();
+			w.fake.wait(7);
+			hint('7');
+			const { res } = await w.stable(post({ execution: '7' }));
+			expect(res.statusCode).toBe(200);
+			expect(res.headers['x-execution-id']).toBe('7');
+			expect(w.resumed.map((r) => r.execution.id)).toEqual(['7']);
+			expect(w.fake.callsTo('/api/v1/')).toHaveLength(0);
+			expect(hintCount()).toBe(0);
+		});
+
+		test('a stale hint (the execution was already resumed) is not trusted: the lookup answers as without it', async () => {
+			const w = world();
+			w.fake.wait(7);
+			expect((await w.stable(post({ execution: '7' }))).res.statusCode).toBe(200);
+			hint('7'); // left behind: the execution no longer waits
+			const gets = w.fake.callsTo('/api/v1/executions/7').length;
+			const again = await w.stable(post({ execution: '7' }));
+			expect(again.res.statusCode).toBe(200);
+			expect(again.res.headers['x-callback-repeated']).toBe('true');
+			expect(w.fake.callsTo('/api/v1/executions/7')).toHaveLength(gets + 1);
+			expect(w.resumed).toHaveLength(1);
+			expect(hintCount()).toBe(0);
+		});
+
+		test('a wrong token in the hint: n8n refuses it (401), the hint is dropped, the execution still resumes through the lookup', async () => {
+			const w = world();
+			w.fake.wait(7);
+			hint('7', 'b'.repeat(64));
+			const { res } = await w.stable(post({ execution: '7' }));
+			expect(res.statusCode).toBe(200);
+			expect(w.resumed.map((r) => r.execution.id)).toEqual(['7']);
+			expect(w.fake.callsTo('/api/v1/executions/7')).toHaveLength(1);
+			expect(hintCount()).toBe(0);
+		});
+
+		test('a hint sealed with another API key does not open: the lookup runs', async () => {
+			const w = world();
+			w.fake.wait(7);
+			rememberHint({ workflowId: WORKFLOW_ID, nodeId: WAIT_NODE.id, executionId: '7', apiKey: N8N_API_KEY, seal: sealToken('another-key', '7', tokenFor('7')) });
+			const { res } = await w.stable(post({ execution: '7' }));
+			expect(res.statusCode).toBe(200);
+			expect(w.fake.callsTo('/api/v1/executions/7')).toHaveLength(1);
+		});
+
+		test('a false condition with a hint: 404 code 1031 as without it, nothing resumed, the hint kept', async () => {
+			const w = world({ params: { condition: '={{ $callback.data.paid === false }}' } });
+			w.fake.wait(7);
+			hint('7');
+			const { res } = await w.stable(post({ execution: '7' }));
+			expect(res.statusCode).toBe(404);
+			expect(res.body).toEqual({ code: 1031, message: 'Execution 7 did not accept this call (its condition is false)' });
+			expect(w.resumed).toHaveLength(0);
+			expect(hintCount()).toBe(1);
+		});
 	});
 
 	test('a finished execution: 409 code 1032', async () => {

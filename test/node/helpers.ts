@@ -12,6 +12,8 @@
  * Nothing here opens a socket.
  */
 import { createHash } from 'node:crypto';
+import { forgetReadiness } from '../../nodes/callback/n8n/incoming';
+import { clearHints } from '../../nodes/callback/targeting/hints';
 import { type MockProxy, mock } from 'jest-mock-extended';
 import type {
 	ICredentialDataDecryptedObject,
@@ -500,7 +502,11 @@ export class FakeN8n {
 	readonly calls: IHttpRequestOptions[] = [];
 	onWaitingWebhook?: WaitingWebhookHandler;
 
-	constructor(readonly version: 1 | 2 = 2) {}
+	constructor(readonly version: 1 | 2 = 2) {
+		// a new n8n: no process of it has answered ready yet, and no hint of ours is in it
+		forgetReadiness();
+		clearHints();
+	}
 
 	/** A waiting execution of `workflowId` at `nodeName` (id numeric, ascending with time). */
 	wait(id: number, o: Partial<FakeExecution> = {}): FakeExecution {

@@ -95,18 +95,40 @@ export function ownBaseUrl(ctx: IWebhookFunctions): string {
  * that window would be lost. Unknown (no health endpoint reachable) counts as ready.
  */
 export async function processReady(ctx: IWebhookFunctions): Promise<boolean> {
+	const base = ownBaseUrl(ctx);
+	if (readyProcesses.has(base)) return true;
 	try {
 		const r = (await ctx.helpers.httpRequest({
-			url: `${ownBaseUrl(ctx)}/healthz/readiness`,
+			url: `${base}/healthz/readiness`,
 			method: 'GET',
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			timeout: 2000,
 		})) as { statusCode: number };
+		if (r.statusCode === 200) rememberReady(base);
 		return r.statusCode !== 503;
 	} catch {
 		return true;
 	}
+}
+
+/*
+ * This process's own addresses whose readiness answered 200. Start-up (and its crash recovery)
+ * happens once per process, before n8n is ready: once this process has answered ready, no call
+ * it receives later can fall into that window, so the check (a request through n8n's request
+ * helper, 3–8 ms, paid by the stable URL and again by the resume URL it forwards to) is not
+ * repeated. A new process (a restart) starts with an empty set. n8n itself answers 503 "Database
+ * is not ready" to every call while its database connection is down, before any node runs.
+ */
+const readyProcesses = new Set<string>();
+function rememberReady(base: string): void {
+	if (readyProcesses.size >= 16) readyProcesses.clear();
+	readyProcesses.add(base);
+}
+
+/** Forgets which addresses answered ready (tests: each fake n8n starts anew). */
+export function forgetReadiness(): void {
+	readyProcesses.clear();
 }
 
 /** Outbound HTTP for identity providers through n8n's own request helper. */

@@ -5,6 +5,7 @@ import { bindCallback } from '../pipeline/condition';
 import { credentialUnreadable, n8nApiUnavailable } from '../pipeline/errors';
 import { type ApiCall, MAX_KEY_LENGTH, NO_INDEX, indexTableOrSearch, insertRow, keyText, sealToken } from '../targeting/keyIndex';
 import type { ApiGet } from '../targeting/search';
+import { rememberHint } from '../targeting/hints';
 import type { N8nApiAccess, TargetIO } from '../targeting/target';
 import { makeSend, ownBaseUrl } from './incoming';
 
@@ -193,15 +194,10 @@ export async function indexWaitingExecution(ctx: IExecuteFunctions, resumeUrl: s
 	if (key.length > MAX_KEY_LENGTH) throw new Error(`The correlation key is longer than ${MAX_KEY_LENGTH} characters`);
 	const call = apiCaller(ctx.helpers.httpRequest, base, apiKey);
 	const table = await indexTableOrSearch(call, base, apiKey);
-	if (table === NO_INDEX) {
-		return;
-	}
 	const executionId = String(ctx.getExecutionId());
-	await insertRow(call, table, {
-		workflowId: String(ctx.getWorkflow().id),
-		nodeId: node.id,
-		ckey: key,
-		executionId,
-		seal: sealToken(apiKey, executionId, token),
-	});
+	const workflowId = String(ctx.getWorkflow().id);
+	const seal = sealToken(apiKey, executionId, token);
+	if (table !== NO_INDEX) await insertRow(call, table, { workflowId, nodeId: node.id, ckey: key, executionId, seal });
+	// this process's hint for `execution=<id>` (targeting/hints.ts; a hint only, never trusted)
+	rememberHint({ workflowId, nodeId: node.id, executionId, apiKey, seal });
 }

@@ -79,7 +79,8 @@ async function tryRow(ix: IndexAccess, row: IndexRow, forward: Forwarder, drop?:
 			const outcome = await forward(execution);
 			if (outcome === 'resumed') {
 				if (drop) drop(row);
-				else void dropRow(ix, row);
+				// after the answer is written (a timer runs after the reply's microtasks): never on its path
+				else void sleep(0).then(async () => await dropRow(ix, row));
 				return 'resumed';
 			}
 			if (outcome === 'ignored') return 'ignored';
@@ -150,7 +151,10 @@ export async function resumeAllFromIndex(ix: IndexAccess, key: string | undefine
 	const { results } = await runPool(unique.length, parallelism, async (i) => await tryRow(ix, unique[i], forward, (row) => done.push(row.id)));
 	// duplicate rows of a resumed execution go too
 	const gone = new Set(unique.filter((_, i) => results[i] === 'resumed' || results[i] === 'stale').map((r) => r.executionId));
-	await dropRows(ix, [...new Set([...done, ...rows.filter((r) => gone.has(r.executionId)).map((r) => r.id)])]);
+	// deleted after the answer is written (a timer runs after the reply's microtasks); a row left
+	// behind (this process stopped) is found stale and deleted by a later call
+	const toDrop = [...new Set([...done, ...rows.filter((r) => gone.has(r.executionId)).map((r) => r.id)])];
+	void sleep(0).then(async () => await dropRows(ix, toDrop));
 	const broken = results.find((r): r is { error: unknown } => typeof r === 'object' && r !== null);
 	if (broken) throw broken.error;
 	const ids = unique.filter((_, i) => results[i] === 'resumed').map((r) => r.executionId);

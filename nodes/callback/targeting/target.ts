@@ -7,6 +7,7 @@ import { decodeState } from '../urls/state';
 import { staticDataHint } from './anyHint';
 import { type ForwardTarget, type Forwarder, type HttpSend, forwarder, waitsHere } from './forward';
 import { runPool } from './pool';
+import { dropHint, hintedToken } from './hints';
 import { type ApiCall, IndexError, MAX_KEY_LENGTH, NO_INDEX, indexTableOrSearch, keyText } from './keyIndex';
 import { resumeAllFromIndex, resumeOneFromIndex } from './indexed';
 import { ApiError, type ApiGet, type WaitingExecution, executionState, listWaitingHere, waitingHereOldestFirst } from './search';
@@ -144,7 +145,10 @@ async function dispatch(target: Target, call: TargetCall, spec: TargetSpec): Pro
 		if (io.correlation.enabled && call.incoming.query[KEY_QUERY_PARAM] !== undefined) {
 			throw badKey('A key combines with execution=any or all, not with an execution id');
 		}
-		return await resumeById(target.id, get, forwardTo(to), spec);
+		const forward = forwardTo(to);
+		const hinted = await resumeByHint(target.id, credentials.apiKey, forward, spec);
+		if (hinted) return hinted;
+		return await resumeById(target.id, get, forward, spec);
 	}
 	const key = correlationKeyOf(call, spec);
 	const dropQuery = io.correlation.enabled ? [KEY_QUERY_PARAM] : [];
@@ -204,6 +208,23 @@ export function correlationKeyOf(call: TargetCall, spec: TargetSpec): string | u
 	}
 	if (key !== undefined && key.length > MAX_KEY_LENGTH) throw badKey(`The correlation key is longer than ${MAX_KEY_LENGTH} characters`);
 	return key;
+}
+
+/**
+ * `execution=<id>` with this process's hint (hints.ts: the resume token execute() sealed here):
+ * forwarded at once, no request to n8n's API. Undefined when there is no hint or its forward was
+ * not taken (the hint is dropped; the caller then takes the normal lookup, which gives the same
+ * answer as without the hint). A false condition is answered as resumeById answers it: n8n took
+ * the token at this node's path, so the execution waits here.
+ */
+async function resumeByHint(id: string, apiKey: string, forward: Forwarder, spec: TargetSpec): Promise<TargetOutcome | undefined> {
+	const at = { workflowId: spec.io.workflowId, nodeId: spec.io.nodeId, executionId: id, apiKey };
+	const token = hintedToken(at);
+	if (!token) return undefined;
+	const outcome = await forward({ id, resumeToken: token, startedAt: '' });
+	if (outcome === 'ignored') throw notWaiting(`Execution ${id} did not accept this call (its condition is false)`);
+	dropHint(at);
+	return outcome === 'resumed' ? { kind: 'one', id } : undefined;
 }
 
 async function resumeById(id: string, get: ApiGet, forward: Forwarder, spec: TargetSpec): Promise<TargetOutcome> {

@@ -109,7 +109,47 @@ async function run(ctx) {
 	out.memRestart.mem = await settledRss(n8n.info.pid);
 	out.memRestart.waitingAfter = await ex.countWaiting(p.id);
 	log(`  RSS of a fresh process with ${out.memRestart.waitingAfter} waiting (restarted; ${out.memRestart.waitingBefore} before): ${memLine(out.memRestart.mem)}`);
+	// The fresh process holds no hint of execute() for the executions made before the restart
+	// (targeting/hints.ts): ?execution=<id> takes the lookup through n8n's API for them, as a webhook
+	// process in queue mode always does; executions made now have a hint. Both interleaved with
+	// direct calls, on the same process.
+	out.any.noHint = await measureHints(ctx, p, newest.slice(2 * calls, 2 * calls + 2 * Math.min(10, calls)), n, callDeadline).catch((error) => {
+		log(`  after the restart: hint measurement failed: ${error.message}`);
+		return undefined;
+	});
 	return out;
+}
+
+/** After the restart: direct, ?execution=<id> without a hint and with one, interleaved. */
+async function measureHints(ctx, p, old, n, deadline) {
+	const { n8n, log, ex } = ctx;
+	const k = Math.floor(old.length / 2);
+	const lat = { byId: [], direct: [], hinted: [] };
+	const statuses = { byId: {}, direct: {}, hinted: {} };
+	const before = new Set((await ex.list(p.id, { status: 'waiting' })).map((e) => String(e.id)));
+	await ex.createWaiting('any: create (hinted)', p.triggerUrl, p.id, k, deadline, n + 10);
+	await ex.drain(p.id, 'any: create (hinted)');
+	const fresh = (await ex.list(p.id, { status: 'waiting' })).map((e) => String(e.id)).filter((id) => !before.has(id));
+	for (let i = 0; i < k; i++) {
+		const d = old[2 * i];
+		const b = old[2 * i + 1];
+		const h = fresh[i];
+		const kinds = [
+			['direct', d.id, `${n8n.info.baseUrl}/webhook-waiting/${d.id}/${p.wait.id}?signature=${d.data.resumeToken}`],
+			['byId', b.id, `${p.stableUrl}?execution=${b.id}`],
+			['hinted', h, h ? `${p.stableUrl}?execution=${h}` : undefined],
+		];
+		for (const [kind, id, url] of kinds) {
+			if (!url) continue;
+			const a = await request('GET', url, { timeoutMs: 600_000 }).catch((err) => ({ status: 'error', text: err.message, ms: NaN, headers: {} }));
+			statuses[kind][a.status] = (statuses[kind][a.status] || 0) + 1;
+			if (a.status === 200) lat[kind].push(a.ms);
+			else if (statuses[kind][a.status] === 1) log(`  after restart ${kind}: ${a.status} ${String(a.text).slice(0, 200)}`);
+			await ex.settle(String(id), a.status === 200);
+		}
+	}
+	for (const kind of Object.keys(lat)) log(`  after the restart: ${kind} p50 ${f1(pct(lat[kind], 50))} ms ${JSON.stringify(statuses[kind])}`);
+	return { byIdLat: lat.byId, directLat: lat.direct, hintedLat: lat.hinted, statuses };
 }
 
 /**

@@ -16,6 +16,10 @@ import {
 import type { ApiGet } from '../../../nodes/callback/targeting/search';
 
 const API_KEY = 'k'.repeat(40);
+/** Rows are deleted after the answer (on a timer): wait for those deletions. */
+async function deferredDone(): Promise<void> {
+	for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 1));
+}
 const TOKEN = 'a'.repeat(64);
 
 /** A fake n8n data table API (rows filtered like n8n: and of eq / gt, sorted by id) and executions API. */
@@ -124,7 +128,7 @@ describe('any / all through the index', () => {
 		const { forward, sent } = forwarder(executions);
 		await expect(resumeOneFromIndex(n.ix, 'B', forward)).resolves.toEqual({ kind: 'one', id: '2' });
 		expect(sent).toEqual(['2']);
-		for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+		await deferredDone(); // rows are deleted after the answer (a timer)
 		expect(n.rows().map((r) => r.executionId)).toEqual(['1', '3']);
 		expect(n.requests.filter((r) => r.includes('/executions'))).toEqual([]);
 	});
@@ -140,7 +144,7 @@ describe('any / all through the index', () => {
 		for (const id of ['1', '2', '3', '4', '5']) n.add(id, 'K');
 		const { forward } = forwarder(executions);
 		await expect(resumeOneFromIndex(n.ix, 'K', forward)).resolves.toEqual({ kind: 'one', id: '5' });
-		for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+		await deferredDone(); // rows are deleted after the answer (a timer)
 		expect(n.rows()).toEqual([]);
 	});
 
@@ -177,7 +181,7 @@ describe('any / all through the index', () => {
 		n.add('41', '');
 		const { forward } = forwarder(executions);
 		await expect(resumeOneFromIndex(n.ix, undefined, forward)).resolves.toEqual({ kind: 'one', id: '41' });
-		for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+		await deferredDone(); // rows are deleted after the answer (a timer)
 		expect(n.rows()).toEqual([]);
 	});
 
@@ -201,6 +205,7 @@ describe('any / all through the index', () => {
 		const { forward, sent } = forwarder(executions);
 		await expect(resumeAllFromIndex(n.ix, 'A', forward, 4)).resolves.toEqual({ kind: 'all', ids: ['1', '3'] });
 		expect(sent.sort()).toEqual(['1', '3']);
+		await deferredDone();
 		// their rows (the duplicate too) deleted in one batch request; B's kept
 		expect(n.rows().map((r) => r.ckey)).toEqual(['B']);
 		expect(n.requests.filter((r) => r.startsWith('DELETE'))).toHaveLength(1);
