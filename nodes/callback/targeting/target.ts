@@ -231,7 +231,12 @@ async function resumeById(id: string, get: ApiGet, forward: Forwarder, spec: Tar
 	if (state.kind === 'finished') throw finished(id, state.status);
 	if (state.kind !== 'waiting-here') throw notWaiting(`Execution ${id} is not waiting at this node`);
 	const outcome = await forward(state.execution);
-	if (outcome === 'failed') throw forwardFailed(`The forward to execution ${id} failed (it may still be waiting)`);
+	// No answer or a 5xx: n8n also answers a lost race with a 500 ("already being resumed by
+	// another process"), so what the execution does now decides. Still waiting here → retry (503);
+	// anything else (resumed by another call, running, finished) → not waiting, as for a 4xx.
+	if (outcome === 'failed' && (await executionState(get, id, spec.io.workflowId, spec.io.nodeName)).kind === 'waiting-here') {
+		throw forwardFailed(`The forward to execution ${id} failed (it may still be waiting)`);
+	}
 	if (outcome !== 'resumed') {
 		throw outcome === 'ignored'
 			? notWaiting(`Execution ${id} did not accept this call (its condition is false)`)

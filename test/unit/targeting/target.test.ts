@@ -8,11 +8,17 @@ const TOKEN = 'a'.repeat(64);
 const waiting = (id: string) => ({ id, workflowId: 'wf1', status: 'waiting', startedAt: `2026-01-01T00:00:${id.padStart(2, '0')}Z`, data: { resumeToken: TOKEN, resultData: { lastNodeExecuted: 'Wait' } } });
 
 /** A fake n8n: its API lists `ids` as waiting at node "Wait"; each resume URL answers `resumed`. */
-function io(o: { ids?: string[]; credential?: boolean; lose?: string[]; fail?: Record<string, 'reset' | 500 | 503> } = {}) {
+function io(o: { ids?: string[]; credential?: boolean; lose?: string[]; fail?: Record<string, 'reset' | 500 | 503>; takenByAnother?: string[] } = {}) {
 	const sent: OutboundRequest[] = [];
+	const looks: Record<string, number> = {};
 	const get: ApiGet = async (path) => {
 		const one = /^\/api\/v1\/executions\/([^?]+)/.exec(path);
-		if (one) return (o.ids ?? []).includes(one[1]) ? { status: 200, body: waiting(one[1]) } : { status: 404, body: {} };
+		if (one) {
+			looks[one[1]] = (looks[one[1]] ?? 0) + 1;
+			// resumed by another call between the first look and the forward (a lost race): running now
+			if ((o.takenByAnother ?? []).includes(one[1]) && looks[one[1]] > 1) return { status: 200, body: { ...waiting(one[1]), status: 'running' } };
+			return (o.ids ?? []).includes(one[1]) ? { status: 200, body: waiting(one[1]) } : { status: 404, body: {} };
+		}
 		return { status: 200, body: { data: (o.ids ?? []).map(waiting), nextCursor: null } };
 	};
 	const send: HttpSend = async (request) => {
@@ -98,6 +104,9 @@ describe('stage "target": which execution(s)', () => {
 			const state = { kind: 'state' as const, execution: { id: '5', resumeToken: TOKEN, startedAt: '' } };
 			await expect(runTarget(state, call, io({ credential: false, fail: { '5': failure } }).spec)).rejects.toMatchObject({ status: 503, code: ErrorCodes.FORWARD_FAILED });
 		}
+		// n8n's 500 to the loser of a race ("already being resumed by another process"): the execution
+		// is not waiting any more, so it is 1031 as before, not a retry
+		await expect(runTarget({ kind: 'id', id: '5' }, call, io({ ids: ['5'], fail: { '5': 500 }, takenByAnother: ['5'] }).spec)).rejects.toMatchObject({ status: 404, code: ErrorCodes.NOT_WAITING });
 		// a 4xx from the resume URL (409: not waiting any more) stays 1031
 		await expect(runTarget({ kind: 'id', id: '5' }, call, io({ ids: ['5'], lose: ['5'] }).spec)).rejects.toMatchObject({ status: 404, code: ErrorCodes.NOT_WAITING });
 	});
