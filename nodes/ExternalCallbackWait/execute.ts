@@ -16,15 +16,6 @@ const EXPIRY_GRACE_MS = 60_000;
  */
 export async function waitExecute(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
-	if (isResumeEntry(ctx)) {
-		// n8n resumed this execution: its input is the callback's output, to be passed on as n8n's
-		// disabled-node path does. Waiting again would leave it waiting with the call consumed.
-		ctx.logger.warn('External Callback Wait ran on the entry n8n prepared to resume it; passing the callback on instead of waiting again', {
-			executionId: ctx.getExecutionId(),
-			node: ctx.getNode().name,
-		});
-		return [items];
-	}
 	const limit: WaitLimit = {
 		limitWaitTime: ctx.getNodeParameter('limitWaitTime', 0, false) as boolean,
 		limitType: ctx.getNodeParameter('limitType', 0, 'afterTimeInterval') as WaitLimit['limitType'],
@@ -57,18 +48,6 @@ export async function waitExecute(ctx: IExecuteFunctions): Promise<INodeExecutio
 	if (deadline) markForTimeout(items);
 	await ctx.putExecutionToWait(deadline ?? WAIT_INDEFINITELY);
 	return [received];
-}
-
-/**
- * Whether n8n runs this node on the execution-stack entry it prepared to resume the execution
- * with a callback (n8n 2.x: `webhook-helpers.js` prepareExecutionData sets the entry's
- * `metadata.forwardAllOutputs` when it resumes a waiting execution, and `waiting-webhooks.js`
- * disableNode sets the node `disabled` so that the engine passes the entry's data through without
- * calling execute()). A fresh entry (the first wait, a loop back to this node, a timeout) has no
- * such metadata.
- */
-export function isResumeEntry(ctx: IExecuteFunctions): boolean {
-	return ctx.getExecuteData?.()?.metadata?.forwardAllOutputs === true;
 }
 
 /**

@@ -16,7 +16,6 @@ import {
 	WAIT_TYPE,
 	WORKFLOW_ID,
 	callWebhook,
-	executeContext,
 	n8nResumeUrl,
 	networkError,
 	runExecute,
@@ -72,29 +71,6 @@ describe('ExternalCallbackWait.execute()', () => {
 		expect(output).toEqual([[{ json: { orderId: 'A-1' } }, { json: { orderId: 'A-2' } }]]);
 		// nothing to mark: a wait without deadline never times out
 		expect(ctx.getInputData()).toEqual(items());
-	});
-
-	test('run on the stack entry n8n prepared to resume it (metadata.forwardAllOutputs, the node not disabled): passes the callback on, never waits again', async () => {
-		const resumed = [{ json: { data: { callId: 'c-1' }, timedOut: false, failed: false } }];
-		const h = executeContext({ node, items: resumed, nodeInfo: { name: WAIT_NODE.name, type: WAIT_TYPE }, params: { limitWaitTime: true, resumeAmount: 1, resumeUnit: 'hours' } });
-		h.ctx.getExecuteData.mockReturnValue({ node: h.node, data: { main: [resumed] }, source: null, metadata: { forwardAllOutputs: true } });
-		const output = await (node.execute as (this: typeof h.ctx) => Promise<unknown>).call(h.ctx);
-		expect(output).toEqual([resumed]);
-		expect(h.putExecutionToWait).not.toHaveBeenCalled();
-		// no waiting set-up (resume URL metadata, the stable URL's correlation row), the items not marked for a timeout
-		expect(h.ctx.setMetadata).not.toHaveBeenCalled();
-		expect(h.ctx.getCredentials).not.toHaveBeenCalled();
-		expect(resumed[0].json).not.toHaveProperty('timedOut', true);
-		const warn = (h.ctx as unknown as { logger: { warn: jest.Mock } }).logger.warn;
-		expect(warn).toHaveBeenCalledTimes(1);
-		expect(warn.mock.calls[0][1]).toEqual({ executionId: '101', node: WAIT_NODE.name });
-		// a fresh entry (the first wait, a loop back to this node): other metadata, or none, waits
-		for (const metadata of [undefined, {}, { forwardAllOutputs: false }]) {
-			const f = executeContext({ node, items: items(), nodeInfo: { name: WAIT_NODE.name, type: WAIT_TYPE } });
-			f.ctx.getExecuteData.mockReturnValue({ node: f.node, data: { main: [items()] }, source: null, ...(metadata ? { metadata } : {}) });
-			await (node.execute as (this: typeof f.ctx) => Promise<unknown>).call(f.ctx);
-			expect(f.putExecutionToWait).toHaveBeenCalledWith(WAIT_INDEFINITELY);
-		}
 	});
 
 	test("stores n8n's resume URL of the execution in the run's metadata (the editor's waiting tooltip builds on it)", async () => {
