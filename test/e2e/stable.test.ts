@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { http, loadFixture, node, nodeOutput, nodeRuns, postJson, type WorkflowJson, type WorkflowWithStaticData } from './harness/client';
-import { sleep, until } from './harness/n8n';
+import { freePort, sleep, until } from './harness/n8n';
 import { scenarios } from './harness/scenarios';
 import { shared } from './harness/shared';
 
@@ -329,3 +329,42 @@ test('repeated calls can answer 409 instead; a finished (timed-out) execution â†
 	expect(late.status).toBe(409);
 	expect(late.json).toEqual({ code: 1032, message: `Execution ${timedOut.executionId} has finished; it is not waiting at this node` });
 }, 200_000);
+
+test('a forward that gets no answer â†’ 503 code 1054 with Retry-After, not 404: the execution keeps waiting and a later call resumes it', async () => {
+	// the credential's Webhook Base URL points at a loopback port nothing listens on: every
+	// forward to a resume URL is refused, as when the webhook processor is down or restarting
+	const dead = `http://127.0.0.1:${await freePort()}`;
+	const cred = await scenario.credential('externalCallbackN8nApi', { baseUrl: state.instance.baseUrl, webhookBaseUrl: dead, apiKey: state.instance.apiKey });
+	const p = await scenario.publishWait({ wait: { stableUrl: true }, waitCredentials: { externalCallbackN8nApi: cred } });
+	const s = await p.start('F-1');
+	const r = await postJson(withQuery(p.stableUrl, { execution: s.executionId }), { callId: 'f-1' });
+	expect(r.status).toBe(503);
+	expect(r.headers.get('retry-after')).toBe('2');
+	expect(r.json).toEqual({ code: 1054, message: `The forward to execution ${s.executionId} failed (it may still be waiting); retry the same call` });
+	expect(r.text).not.toContain(new URL(s.callbackUrl).searchParams.get('signature')!);
+	expect(await statusOf(s.executionId)).toBe('waiting');
+	if (major >= 2) {
+		// any, through the correlation index: the same
+		const any = await postJson(withQuery(p.stableUrl, { execution: 'any' }), { callId: 'f-1' });
+		expect({ status: any.status, code: any.json?.code }).toEqual({ status: 503, code: 1054 });
+		expect(await statusOf(s.executionId)).toBe('waiting');
+	}
+	// the wait is intact: the call resumes it once it reaches the execution
+	expect((await postJson(s.callbackUrl, { callId: 'f-1' })).status).toBe(200);
+	expect((await doneData(s.executionId)).data).toEqual({ callId: 'f-1' });
+});
+
+test('Respond "When Last Node Finishes": the stable URL answers with the last node\'s output (status, content type, body), as the resume URL does', async () => {
+	const p = await publishStable({ respond: 'lastNode' });
+	const s = await p.start('L-1');
+	const r = await postJson(withQuery(p.stableUrl, { execution: s.executionId }), { callId: 'l-1' });
+	expect(r.status).toBe(200);
+	expect(r.headers.get('content-type')).toMatch(/^application\/json/);
+	expect(r.headers.get('x-execution-id')).toBe(String(s.executionId));
+	expect([...r.headers.keys()].filter((h) => h.startsWith('x-external-callback'))).toEqual([]);
+	const done = await doneData(s.executionId);
+	expect(done.data).toEqual({ callId: 'l-1' });
+	// the body is the Done node's first item, what the resume URL's caller gets
+	expect(r.json).toEqual(JSON.parse(JSON.stringify(done)));
+	expect(r.text).not.toContain(new URL(s.callbackUrl).searchParams.get('signature') ?? 'no token on 1.x');
+});

@@ -325,6 +325,44 @@ describe('stable URL: ?execution=<id>', () => {
 		expect(res.body).toEqual({ code: 1031, message: 'Execution 7 is no longer waiting at this node' });
 	});
 
+	test.each([
+		['n8n\'s 500', async () => ({ statusCode: 500, headers: {}, body: '{"code":0,"message":"There was a problem executing the workflow"}' })],
+		['a 502 from a proxy', async () => ({ statusCode: 502, headers: {}, body: 'Bad Gateway' })],
+		['a connection reset', async (): Promise<never> => await Promise.reject(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))],
+	])('a forward that fails (%s): 503 code 1054 with Retry-After, not 404 1031; the execution keeps waiting', async (_what, answer) => {
+		const w = world();
+		const e = w.fake.wait(7);
+		w.fake.onWaitingWebhook = answer;
+		const { res } = await w.stable(post({ execution: '7' }));
+		expect(res.statusCode).toBe(503);
+		expect(res.headers['retry-after']).toBe('2');
+		expect(res.body).toEqual({ code: 1054, message: 'The forward to execution 7 failed (it may still be waiting); retry the same call' });
+		expect(JSON.stringify(res.body)).not.toContain(tokenFor('7'));
+		expect(e.status).toBe('waiting');
+	});
+
+	test('Respond "When Last Node Finishes": the resume URL\'s reply (status, content type, body) is the caller\'s, without the internal headers', async () => {
+		const w = world({ params: { respond: 'lastNode' } });
+		w.fake.wait(7);
+		w.fake.onWaitingWebhook = async () => ({
+			statusCode: 200,
+			headers: { 'x-external-callback-outcome': 'resumed', 'content-type': 'application/json; charset=utf-8', 'x-other': 'kept inside' },
+			body: '{"callId":"c-7","ok":true}',
+		});
+		const { res } = await w.stable(post({ execution: '7' }));
+		expect(res.statusCode).toBe(200);
+		expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+		expect(res.headers['x-execution-id']).toBe('7');
+		expect(res.headers).not.toHaveProperty('x-external-callback-outcome');
+		expect(res.headers).not.toHaveProperty('x-other');
+		expect(res.body).toBe('{"callId":"c-7","ok":true}');
+		// n8n's own bare reply when it has no result for the run reaches the caller as well
+		const v = world({ params: { respond: 'lastNode' } });
+		v.fake.wait(8);
+		v.fake.onWaitingWebhook = async () => ({ statusCode: 200, headers: { 'x-external-callback-outcome': 'resumed', 'content-type': 'application/json; charset=utf-8' }, body: '{"message":"Workflow executed successfully but no data was returned"}' });
+		expect((await v.stable(post({ execution: '8' }))).res.body).toBe('{"message":"Workflow executed successfully but no data was returned"}');
+	});
+
 	test('a custom response answers the caller of a single activation', async () => {
 		const w = world({ params: { respond: 'custom', responseCode: 202, responseBody: 'accepted', responseHeaders: { entries: [{ name: 'x-ok', value: '1' }] } } });
 		w.fake.wait(7);

@@ -171,8 +171,8 @@ export function makeSend(ctx: IWebhookFunctions): HttpSend {
 			encoding: 'text',
 			json: false,
 			timeout: timeoutMs,
-		})) as { statusCode: number; headers: Record<string, string | string[] | undefined> };
-		return { status: r.statusCode, headers: r.headers };
+		})) as { statusCode: number; headers: Record<string, string | string[] | undefined>; body?: unknown };
+		return { status: r.statusCode, headers: r.headers, body: typeof r.body === 'string' ? r.body : undefined };
 	};
 }
 

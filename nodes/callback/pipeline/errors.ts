@@ -54,6 +54,11 @@ export const ErrorCodes = {
 	/** Stable URL: the n8n API (credential) cannot be used. */
 	N8N_API_UNAVAILABLE: 1051,
 	/**
+	 * Stable URL: the forward to the execution's resume URL failed (connection error, timeout or a
+	 * 5xx): the execution may still be waiting, or may have taken the call; retry the same call.
+	 */
+	FORWARD_FAILED: 1054,
+	/**
 	 * A credential set on the node cannot be read (n8n cannot decrypt it, or the node may not use
 	 * it); n8n's reason is in its log. Not the caller's fault: fix the credential, then retry.
 	 */
@@ -176,6 +181,18 @@ export const forwardInvalid = () =>
 	new CallbackError(401, ErrorCodes.FORWARD_INVALID, 'The signature of this forwarded call is invalid or expired');
 export const n8nApiUnavailable = (detail: string) =>
 	new CallbackError(503, ErrorCodes.N8N_API_UNAVAILABLE, `The n8n API cannot be used to find executions (${detail}); check the node's n8n API credential`);
+
+/** A failed forward: transient, the same call is retried (a retry never resumes twice). */
+export const forwardFailed = (message: string, retryAfterS = 2) =>
+	Object.assign(new CallbackError(503, ErrorCodes.FORWARD_FAILED, `${message}; retry the same call`), { retryAfterS });
+
+/**
+ * `all`: some forwards failed. Answered 503 1054 whatever else was resumed, so that the caller
+ * retries: a retry reaches only what is still waiting (those resumed now are not any more), and
+ * never resumes one twice.
+ */
+export const forwardsFailed = (failed: number, resumedIds: string[]) =>
+	forwardFailed(`The forward to ${failed} waiting execution${failed === 1 ? '' : 's'} failed${resumedIds.length ? ` (resumed: ${resumedIds.join(',')})` : ''}`);
 
 /** `what` names the credential's kind ("n8n API"), never its content. */
 export const credentialUnreadable = (what: string) =>

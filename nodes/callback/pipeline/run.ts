@@ -214,7 +214,10 @@ async function targetStage(
 	// mistake is reported before anything is resumed.
 	const custom = settings.response.respond === 'custom' || settings.response.respond === 'redirect';
 	const plan = custom ? planResponse(settings.response) : undefined;
-	const outcome = await runTarget(target, { ...call, carryIdentity: settings.guards.authentication !== 'none' }, spec);
+	// "When Last Node Finishes": the resume URL's reply (the last node's output, or n8n's message
+	// when it has none) is the caller's, so that it can tell a processed call from n8n's bare 200.
+	const passReply = settings.response.respond === 'lastNode';
+	const outcome = await runTarget(target, { ...call, carryIdentity: settings.guards.authentication !== 'none' }, { ...spec, passReply });
 	return respondTargeted(io.response(), outcome, plan);
 }
 
@@ -251,6 +254,11 @@ function respondTargeted(res: ResponseLike, outcome: TargetOutcome, plan: Respon
 	}
 	if (outcome.repeated) res.setHeader('x-callback-repeated', 'true');
 	res.setHeader('x-execution-id', outcome.id);
+	if (outcome.reply && !plan) {
+		const { status, contentType, body } = outcome.reply;
+		sendReply(res, status, body, contentType ? { 'content-type': contentType } : {});
+		return ANSWERED;
+	}
 	sendReply(res, plan?.status ?? 200, plan?.body ?? '', plan?.headers);
 	return ANSWERED;
 }

@@ -156,7 +156,18 @@ export interface OutboundRequest {
 }
 
 /** Sends an OutboundRequest (n8n/incoming.ts: n8n's request helper); rejects when unreachable. */
-export type HttpSend = (request: OutboundRequest) => Promise<{ status: number; headers: Record<string, string | string[] | undefined> }>;
+export type HttpSend = (request: OutboundRequest) => Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body?: string }>;
+
+/**
+ * What a resume URL answered to a forward it took: its status, content type and body (for a wait
+ * node answering "When Last Node Finishes": the last node's output, or n8n's own message when it
+ * has no result). Never its headers otherwise (this package's internal ones stay inside).
+ */
+export interface ForwardReply {
+	status: number;
+	contentType?: string;
+	body: string;
+}
 
 /** Where forwards and probes go, and what proves them. */
 export interface ForwardTarget {
@@ -189,15 +200,17 @@ function resumeUrlAt(o: ForwardTarget, candidate: WaitingExecution): URL {
  * the probe header and none of the call: the wait node answers with its workflow and node id and
  * resumes nothing. Twin workflows (one template, the same node ids) differ by workflow id.
  */
-export async function waitsHere(o: ForwardTarget, candidate: WaitingExecution): Promise<boolean> {
+export async function waitsHere(o: ForwardTarget, candidate: WaitingExecution): Promise<boolean | 'failed'> {
 	const url = resumeUrlAt(o, candidate);
 	url.searchParams.set(RESUME_TOKEN_PARAM, candidate.resumeToken);
 	let r: Awaited<ReturnType<HttpSend>>;
 	try {
 		r = await o.send({ url: url.toString(), method: 'GET', headers: { [PROBE_HEADER]: '1' }, timeoutMs: 30_000 });
 	} catch {
-		return false;
+		// no answer: whether it waits here is unknown (its process may be restarting)
+		return 'failed';
 	}
+	if (r.status >= 500) return 'failed';
 	const header = (name: string) => String(r.headers?.[name] ?? '');
 	return (
 		r.status === 200 &&
@@ -207,7 +220,12 @@ export async function waitsHere(o: ForwardTarget, candidate: WaitingExecution): 
 	);
 }
 
-export type Forwarder = (candidate: WaitingExecution) => Promise<Outcome | 'lost'>;
+/**
+ * `lost`: the resume URL answered that it does not take the call (not waiting, refused: a 4xx);
+ * `failed`: no answer (connection error, timeout) or a 5xx: the execution may still be waiting,
+ * or may have taken the call before its process died; the caller must retry, not give up.
+ */
+export type Forwarder = (candidate: WaitingExecution) => Promise<Outcome | 'lost' | 'failed'>;
 
 /** Forwards the screened call to one candidate's resume URL; says what it did there. */
 export function forwarder(
@@ -220,6 +238,8 @@ export function forwarder(
 		/** The correlation key the call was routed by (the resume URL checks it); its query parameter is not passed on. */
 		correlationKey?: string;
 		dropQuery?: readonly string[];
+		/** Told the resume URL's reply when it took the call. */
+		onResumed?: (reply: ForwardReply) => void;
 	},
 ): Forwarder {
 	const method = o.incoming.method.toUpperCase();
@@ -250,12 +270,17 @@ export function forwarder(
 		try {
 			r = await o.send({ url: url.toString(), method, headers, body, timeoutMs: 120_000 });
 		} catch {
-			return 'lost';
+			return 'failed';
 		}
 		const outcome = String(r.headers?.[OUTCOME_HEADER] ?? '');
-		if (r.status < 400 && outcome === 'resumed') return 'resumed';
+		if (r.status < 400 && outcome === 'resumed') {
+			const contentType = r.headers?.['content-type'];
+			o.onResumed?.({ status: r.status, contentType: contentType === undefined ? undefined : String(contentType), body: typeof r.body === 'string' ? r.body : '' });
+			return 'resumed';
+		}
 		// A false condition answers with the node's Ignored Call Response Code (any status).
 		if (outcome === 'ignored') return 'ignored';
+		if (r.status >= 500) return 'failed';
 		return 'lost';
 	};
 }

@@ -1,6 +1,6 @@
 import { sleep } from 'n8n-workflow';
 
-import { anyBudget, indexUnavailable, notWaiting } from '../pipeline/errors';
+import { anyBudget, forwardFailed, forwardsFailed, indexUnavailable, notWaiting } from '../pipeline/errors';
 import type { Forwarder } from './forward';
 import { type ApiCall, IndexError, type IndexRow, deleteRow, deleteRows, findRows, forgetTable, openToken } from './keyIndex';
 import { BUSY_RETRY_AFTER_S } from './admission';
@@ -38,7 +38,7 @@ const ALL_PAGE = 250;
 const SETTLE_MS = 2_000;
 const SETTLE_STEP_MS = 100;
 
-type RowOutcome = 'resumed' | 'ignored' | 'stale' | 'lost';
+type RowOutcome = 'resumed' | 'ignored' | 'stale' | 'lost' | 'failed';
 
 async function indexed<T>(ix: IndexAccess, task: () => Promise<T>): Promise<T> {
 	return await task().catch(async (error: unknown) => {
@@ -74,6 +74,8 @@ async function tryRow(ix: IndexAccess, row: IndexRow, forward: Forwarder, drop?:
 	const token = openToken(ix.apiKey, row.executionId, row.seal);
 	let execution: WaitingExecution | undefined = token ? { id: row.executionId, resumeToken: token, startedAt: '' } : undefined;
 	const deadline = Date.now() + SETTLE_MS;
+	// a forward that got no answer (or a 5xx): the execution may still wait, or may have taken it
+	let failed = false;
 	for (let attempt = 0; attempt < 40; attempt++) {
 		if (execution) {
 			const outcome = await forward(execution);
@@ -84,11 +86,12 @@ async function tryRow(ix: IndexAccess, row: IndexRow, forward: Forwarder, drop?:
 				return 'resumed';
 			}
 			if (outcome === 'ignored') return 'ignored';
+			failed = outcome === 'failed';
 		}
 		const state = await executionState(ix.get, row.executionId, ix.workflowId, ix.nodeName);
 		if (state.kind === 'waiting-here') {
 			// not taken with the row's token (an edited row, a lost connection): once more with n8n's
-			if (execution && execution.resumeToken === state.execution.resumeToken) return 'lost';
+			if (execution && execution.resumeToken === state.execution.resumeToken) return failed ? 'failed' : 'lost';
 			execution = state.execution;
 			continue;
 		}
@@ -97,7 +100,7 @@ async function tryRow(ix: IndexAccess, row: IndexRow, forward: Forwarder, drop?:
 			await sleep(SETTLE_STEP_MS);
 			continue;
 		}
-		if (state.kind === 'running') return 'lost';
+		if (state.kind === 'running') return failed ? 'failed' : 'lost';
 		// resumed, finished (timed out, crashed), deleted, or not this node's
 		if (drop) drop(row);
 		else await dropRow(ix, row);
@@ -122,6 +125,8 @@ export async function resumeOneFromIndex(ix: IndexAccess, key: string | undefine
 			after = row.id;
 			const outcome = await tryRow(ix, row, forward);
 			if (outcome === 'resumed') return { kind: 'one', id: row.executionId };
+			// it may have taken the call before its process died: no other one is tried
+			if (outcome === 'failed') throw forwardFailed(`The forward to execution ${row.executionId} failed`);
 			if (outcome === 'stale') cleaned++;
 			else tried++;
 		}
@@ -158,6 +163,8 @@ export async function resumeAllFromIndex(ix: IndexAccess, key: string | undefine
 	const broken = results.find((r): r is { error: unknown } => typeof r === 'object' && r !== null);
 	if (broken) throw broken.error;
 	const ids = unique.filter((_, i) => results[i] === 'resumed').map((r) => r.executionId);
+	const failed = results.filter((r) => r === 'failed').length;
+	if (failed) throw forwardsFailed(failed, ids);
 	if (!ids.length) throw notWaiting(key === undefined ? 'No execution waiting at this node accepted the call' : 'No execution waiting at this node has this key (or accepted the call)');
 	ids.sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
 	return { kind: 'all', ids };

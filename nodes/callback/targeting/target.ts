@@ -1,11 +1,11 @@
 import type { Identity } from '../auth/types';
 import { EXECUTION_ID_PATTERN, KEY_QUERY_PARAM } from '../constants';
-import { alreadyResumed, badKey, badTarget, finished, indexUnavailable, n8nApiUnavailable, notWaiting } from '../pipeline/errors';
+import { alreadyResumed, badKey, badTarget, finished, forwardFailed, forwardsFailed, indexUnavailable, n8nApiUnavailable, notWaiting } from '../pipeline/errors';
 import type { IncomingCallback, ParsedCallback } from '../pipeline/parse';
 import { TARGETING_QUERY_PARAMS } from '../pipeline/redact';
 import { decodeState } from '../urls/state';
 import { staticDataHint } from './anyHint';
-import { type ForwardTarget, type Forwarder, type HttpSend, forwarder, waitsHere } from './forward';
+import { type ForwardReply, type ForwardTarget, type Forwarder, type HttpSend, forwarder, waitsHere } from './forward';
 import { runPool } from './pool';
 import { dropHint, hintedToken } from './hints';
 import { type ApiCall, IndexError, MAX_KEY_LENGTH, NO_INDEX, indexTableOrSearch, keyText } from './keyIndex';
@@ -25,7 +25,7 @@ export type Target =
 	| { kind: 'state'; execution: WaitingExecution };
 
 /** What the stage did: one execution resumed (or already resumed by this node), or several. */
-export type TargetOutcome = { kind: 'one'; id: string; repeated?: boolean } | { kind: 'all'; ids: string[] };
+export type TargetOutcome = { kind: 'one'; id: string; repeated?: boolean; reply?: ForwardReply } | { kind: 'all'; ids: string[] };
 
 /** The node's n8n API credential, as read for this call. */
 export interface N8nApiAccess {
@@ -61,6 +61,11 @@ export interface TargetSpec {
 	/** Name of the state parameter of state-form URLs (query or form field). */
 	stateParameter: string;
 	io: TargetIO;
+	/**
+	 * The resume URL's reply is the caller's (the wait node answers "When Last Node Finishes"):
+	 * one execution resumed now is answered with its status, content type and body.
+	 */
+	passReply?: boolean;
 }
 
 /** The screened call, as the guards admitted it. */
@@ -106,11 +111,15 @@ export function readTarget(query: Record<string, unknown>, body: unknown, stateP
 
 /** Finds the target(s) and resumes each through its resume URL. Throws the CallbackError to answer. */
 export async function runTarget(target: Target, call: TargetCall, spec: TargetSpec): Promise<TargetOutcome> {
+	let reply: ForwardReply | undefined;
+	const onResumed = spec.passReply ? (r: ForwardReply) => (reply = r) : undefined;
+	let outcome: TargetOutcome;
 	try {
-		return await dispatch(target, call, spec);
+		outcome = await dispatch(target, { ...call, onResumed }, spec);
 	} catch (error) {
 		throw apiErrorAsRefusal(error);
 	}
+	return outcome.kind === 'one' && !outcome.repeated && reply ? { ...outcome, reply } : outcome;
 }
 
 /** n8n's API answered an error status: the caller gets 503 (1051), with why. */
@@ -119,7 +128,7 @@ function apiErrorAsRefusal(error: unknown): unknown {
 	return n8nApiUnavailable(error.status === 401 || error.status === 403 ? 'the API key was refused' : `status ${error.status}`);
 }
 
-async function dispatch(target: Target, call: TargetCall, spec: TargetSpec): Promise<TargetOutcome> {
+async function dispatch(target: Target, call: TargetCall & { onResumed?: (reply: ForwardReply) => void }, spec: TargetSpec): Promise<TargetOutcome> {
 	const { io } = spec;
 	const credentials = await io.n8nApi();
 	const route = (base: string, apiKey: string): ForwardTarget => ({ send: io.send, base, apiKey, workflowId: io.workflowId, nodeId: io.nodeId });
@@ -130,9 +139,11 @@ async function dispatch(target: Target, call: TargetCall, spec: TargetSpec): Pro
 		// URL: the execution's own resume URL is asked first whose it is (a probe, which resumes
 		// nothing), and only one of this workflow waiting at this node is forwarded the call.
 		const to = route(trim(credentials?.webhookBaseUrl || credentials?.baseUrl || io.ownBaseUrl()), credentials?.apiKey ?? '');
-		if (!(await waitsHere(to, target.execution)) || (await forwardTo(to)(target.execution)) !== 'resumed') {
-			throw notWaiting('No execution is waiting at this node for this state');
-		}
+		const here = await waitsHere(to, target.execution);
+		if (here === 'failed') throw forwardFailed('The execution of this state could not be reached');
+		const outcome = here ? await forwardTo(to)(target.execution) : 'lost';
+		if (outcome === 'failed') throw forwardFailed('The forward to the execution of this state failed');
+		if (outcome !== 'resumed') throw notWaiting('No execution is waiting at this node for this state');
 		return { kind: 'one', id: target.execution.id };
 	}
 	if (!credentials?.apiKey) throw n8nApiUnavailable('no n8n API credential is set on the node');
@@ -173,7 +184,10 @@ async function dispatch(target: Target, call: TargetCall, spec: TargetSpec): Pro
 		// that `any` drains is usually found with one request (anyHint.ts).
 		const hint = staticDataHint(io.staticData());
 		for await (const candidate of waitingHereOldestFirst(get, io.workflowId, io.nodeName, hint)) {
-			if ((await plain(candidate)) === 'resumed') return { kind: 'one', id: candidate.id };
+			const outcome = await plain(candidate);
+			if (outcome === 'resumed') return { kind: 'one', id: candidate.id };
+			// it may have taken the call before its process died: no other one is tried
+			if (outcome === 'failed') throw forwardFailed(`The forward to execution ${candidate.id} failed`);
 		}
 		throw notWaiting(key === undefined ? 'No execution waiting at this node accepted the call' : 'No execution waiting at this node has this key');
 	}
@@ -182,6 +196,8 @@ async function dispatch(target: Target, call: TargetCall, spec: TargetSpec): Pro
 	const broken = results.find((r): r is { error: unknown } => typeof r === 'object' && r !== null);
 	if (broken) throw broken.error; // a forward that could not even be built (a bad base URL)
 	const ids = candidates.filter((_, i) => results[i] === 'resumed').map((c) => c.id);
+	const failed = results.filter((r) => r === 'failed').length;
+	if (failed) throw forwardsFailed(failed, ids);
 	if (!ids.length) throw notWaiting('No execution waiting at this node accepted the call');
 	ids.sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
 	return { kind: 'all', ids };
@@ -236,6 +252,12 @@ async function resumeById(id: string, get: ApiGet, forward: Forwarder, spec: Tar
 	if (state.kind === 'finished') throw finished(id, state.status);
 	if (state.kind !== 'waiting-here') throw notWaiting(`Execution ${id} is not waiting at this node`);
 	const outcome = await forward(state.execution);
+	// No answer or a 5xx: n8n also answers a lost race with a 500 ("already being resumed by
+	// another process"), so what the execution does now decides. Still waiting here → retry (503);
+	// anything else (resumed by another call, running, finished) → not waiting, as for a 4xx.
+	if (outcome === 'failed' && (await executionState(get, id, spec.io.workflowId, spec.io.nodeName)).kind === 'waiting-here') {
+		throw forwardFailed(`The forward to execution ${id} failed (it may still be waiting)`);
+	}
 	if (outcome !== 'resumed') {
 		throw outcome === 'ignored'
 			? notWaiting(`Execution ${id} did not accept this call (its condition is false)`)
@@ -243,3 +265,4 @@ async function resumeById(id: string, get: ApiGet, forward: Forwarder, spec: Tar
 	}
 	return { kind: 'one', id };
 }
+

@@ -212,6 +212,27 @@ describe('any / all through the index', () => {
 		await expect(resumeAllFromIndex(n.ix, 'A', forward, 4)).rejects.toMatchObject({ code: ErrorCodes.NOT_WAITING });
 	});
 
+	test('a forward that fails (no answer, 5xx) on a row still waiting is 503 (1054); any tries no other row, all names what it resumed', async () => {
+		const executions = { '1': { status: 'waiting' }, '2': { status: 'waiting' }, '3': { status: 'waiting' } };
+		const n = fakeN8n({ executions });
+		n.add('1', 'A');
+		n.add('2', 'A');
+		n.add('3', 'A');
+		const { forward: ok } = forwarder(executions);
+		const sent: string[] = [];
+		const forward: Forwarder = async (c) => {
+			sent.push(c.id);
+			return c.id === '1' ? 'failed' : await ok(c);
+		};
+		await expect(resumeOneFromIndex(n.ix, 'A', forward)).rejects.toMatchObject({ status: 503, code: ErrorCodes.FORWARD_FAILED, retryAfterS: 2 });
+		// tried once (its row's token is n8n's), then checked: still waiting; never the next row
+		expect(sent).toEqual(['1']);
+		expect(executions['2'].status).toBe('waiting');
+		await expect(resumeAllFromIndex(n.ix, 'A', forward, 4)).rejects.toMatchObject({ status: 503, code: ErrorCodes.FORWARD_FAILED, message: expect.stringContaining('(resumed: 2,3)') });
+		// the failed one's row is kept (it still waits), the resumed ones' deleted
+		expect(n.rows().map((r) => r.executionId)).toEqual(['1']);
+	});
+
 	test('the data table API refusing is 503 (1037)', async () => {
 		const n = fakeN8n({ executions: {} });
 		const ix: IndexAccess = { ...n.ix, call: async () => ({ status: 403, body: {} }) };

@@ -8,11 +8,17 @@ const TOKEN = 'a'.repeat(64);
 const waiting = (id: string) => ({ id, workflowId: 'wf1', status: 'waiting', startedAt: `2026-01-01T00:00:${id.padStart(2, '0')}Z`, data: { resumeToken: TOKEN, resultData: { lastNodeExecuted: 'Wait' } } });
 
 /** A fake n8n: its API lists `ids` as waiting at node "Wait"; each resume URL answers `resumed`. */
-function io(o: { ids?: string[]; credential?: boolean; lose?: string[] } = {}) {
+function io(o: { ids?: string[]; credential?: boolean; lose?: string[]; fail?: Record<string, 'reset' | 500 | 503>; takenByAnother?: string[] } = {}) {
 	const sent: OutboundRequest[] = [];
+	const looks: Record<string, number> = {};
 	const get: ApiGet = async (path) => {
 		const one = /^\/api\/v1\/executions\/([^?]+)/.exec(path);
-		if (one) return (o.ids ?? []).includes(one[1]) ? { status: 200, body: waiting(one[1]) } : { status: 404, body: {} };
+		if (one) {
+			looks[one[1]] = (looks[one[1]] ?? 0) + 1;
+			// resumed by another call between the first look and the forward (a lost race): running now
+			if ((o.takenByAnother ?? []).includes(one[1]) && looks[one[1]] > 1) return { status: 200, body: { ...waiting(one[1]), status: 'running' } };
+			return (o.ids ?? []).includes(one[1]) ? { status: 200, body: waiting(one[1]) } : { status: 404, body: {} };
+		}
 		return { status: 200, body: { data: (o.ids ?? []).map(waiting), nextCursor: null } };
 	};
 	const send: HttpSend = async (request) => {
@@ -20,8 +26,13 @@ function io(o: { ids?: string[]; credential?: boolean; lose?: string[] } = {}) {
 		if (request.headers['x-external-callback-probe']) {
 			return { status: 200, headers: { 'x-external-callback-outcome': 'probe', 'x-external-callback-workflow': 'wf1', 'x-external-callback-node': 'n-1' } };
 		}
+		const failing = Object.entries(o.fail ?? {}).find(([id]) => request.url.includes(`/webhook-waiting/${id}/`))?.[1];
+		if (failing === 'reset') throw new Error('socket hang up');
+		if (failing) return { status: failing, headers: {} };
 		const lost = (o.lose ?? []).some((id) => request.url.includes(`/webhook-waiting/${id}/`));
-		return { status: lost ? 409 : 200, headers: lost ? {} : { 'x-external-callback-outcome': 'resumed' } };
+		if (lost) return { status: 409, headers: {} };
+		// as n8n answers "When Last Node Finishes": the last node's first item, with the wait node's headers
+		return { status: 200, headers: { 'x-external-callback-outcome': 'resumed', 'content-type': 'application/json; charset=utf-8', 'x-internal': 'no' }, body: '{"callId":"c-1"}' };
 	};
 	const target: TargetIO = {
 		workflowId: 'wf1',
@@ -77,6 +88,37 @@ describe('stage "target": which execution(s)', () => {
 		const { spec, sent } = io({ credential: false });
 		await expect(runTarget({ kind: 'state', execution: { id: '9', resumeToken: TOKEN, startedAt: '' } }, call, spec)).resolves.toEqual({ kind: 'one', id: '9' });
 		expect(sent.map((r) => r.url.split('?')[0])).toEqual(['http://127.0.0.1:1/webhook-waiting/9/n-1', 'http://127.0.0.1:1/webhook-waiting/9/n-1']);
+	});
+
+	test('a forward that fails (connection reset, 5xx) is 503 (1054) with Retry-After, not "not waiting" (1031): the caller retries', async () => {
+		for (const failure of ['reset', 500, 503] as const) {
+			const { spec } = io({ ids: ['5', '6', '7'], fail: { '5': failure, '6': failure } });
+			const byId = await runTarget({ kind: 'id', id: '5' }, call, spec).catch((e: unknown) => e);
+			expect(byId).toMatchObject({ status: 503, code: ErrorCodes.FORWARD_FAILED, retryAfterS: 2 });
+			expect(String((byId as Error).message)).toMatch(/retry the same call/);
+			// any (n8n 1.x search): the oldest failed; no other one is tried (it may have taken the call)
+			await expect(runTarget({ kind: 'any' }, call, spec)).rejects.toMatchObject({ status: 503, code: ErrorCodes.FORWARD_FAILED });
+			// all: 7 resumed, 5 and 6 failed → 503 naming what was resumed; a retry reaches only what still waits
+			await expect(runTarget({ kind: 'all' }, call, spec)).rejects.toMatchObject({ status: 503, code: ErrorCodes.FORWARD_FAILED, message: expect.stringContaining('2 waiting executions failed (resumed: 7)') });
+			// the state form's probe getting no answer
+			const state = { kind: 'state' as const, execution: { id: '5', resumeToken: TOKEN, startedAt: '' } };
+			await expect(runTarget(state, call, io({ credential: false, fail: { '5': failure } }).spec)).rejects.toMatchObject({ status: 503, code: ErrorCodes.FORWARD_FAILED });
+		}
+		// n8n's 500 to the loser of a race ("already being resumed by another process"): the execution
+		// is not waiting any more, so it is 1031 as before, not a retry
+		await expect(runTarget({ kind: 'id', id: '5' }, call, io({ ids: ['5'], fail: { '5': 500 }, takenByAnother: ['5'] }).spec)).rejects.toMatchObject({ status: 404, code: ErrorCodes.NOT_WAITING });
+		// a 4xx from the resume URL (409: not waiting any more) stays 1031
+		await expect(runTarget({ kind: 'id', id: '5' }, call, io({ ids: ['5'], lose: ['5'] }).spec)).rejects.toMatchObject({ status: 404, code: ErrorCodes.NOT_WAITING });
+	});
+
+	test('passReply ("When Last Node Finishes"): one execution resumed now carries the resume URL\'s status, content type and body, no other header', async () => {
+		const { spec } = io({ ids: ['5', '6'] });
+		const reply = { status: 200, contentType: 'application/json; charset=utf-8', body: '{"callId":"c-1"}' };
+		await expect(runTarget({ kind: 'id', id: '5' }, call, { ...spec, passReply: true })).resolves.toEqual({ kind: 'one', id: '5', reply });
+		await expect(runTarget({ kind: 'any' }, call, { ...spec, passReply: true })).resolves.toEqual({ kind: 'one', id: '5', reply });
+		// without it (any other Respond option), none; `all` answers the ids
+		await expect(runTarget({ kind: 'id', id: '6' }, call, spec)).resolves.toEqual({ kind: 'one', id: '6' });
+		await expect(runTarget({ kind: 'all' }, call, { ...spec, passReply: true })).resolves.toEqual({ kind: 'all', ids: ['5', '6'] });
 	});
 
 	test('id, any and all without an n8n API credential: 503 (1051)', async () => {
