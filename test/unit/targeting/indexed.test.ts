@@ -229,6 +229,7 @@ describe('any / all through the index', () => {
 		expect(sent).toEqual(['1']);
 		expect(executions['2'].status).toBe('waiting');
 		await expect(resumeAllFromIndex(n.ix, 'A', forward, 4)).rejects.toMatchObject({ status: 503, code: ErrorCodes.FORWARD_FAILED, message: expect.stringContaining('(resumed: 2,3)') });
+		await deferredDone(); // rows are deleted after the answer (a timer)
 		// the failed one's row is kept (it still waits), the resumed ones' deleted
 		expect(n.rows().map((r) => r.executionId)).toEqual(['1']);
 	});
