@@ -79,15 +79,18 @@ function rowsOf(r) {
 		ratioRow('id-p50', `?execution=<id> p50 (ms) with ${waiting} waiting vs direct resume-URL p50`, pct(r.any.byIdLat, 50), d50, '≤ 1.60', (x) => le(x, 1.6));
 		ratioRow('any-floor', `floor: n8n's own Webhook node (reply on receipt) p50 + direct p50 vs direct p50`, pct(r.any.hookLat, 50) + d50, d50, '(info)');
 	}
-	if (r.burst && r.burst.baseline) {
-		const b = r.burst.baseline;
+	for (const [id, b, what] of [
+		['burst-health-n8n-webhook', r.burst && r.burst.baseline, "n8n's own Webhook node (reply on receipt)"],
+		['burst-health-n8n-webhook-isolate', r.burst && r.burst.baselineIsolate, "n8n's own Webhook node with one expression parameter (an expression isolate per call, as for any other node's webhook)"],
+	]) {
+		if (!b) continue;
 		const share = b.samples ? (100 * b.healthy) / b.samples : NaN;
 		const met = Number.isFinite(share) ? share === 100 && b.ok === b.count && b.oddCount === 0 : undefined;
 		rows.push({
-			id: 'burst-health-n8n-webhook',
-			measurement: `baseline burst: ${b.count} concurrent POSTs at n8n's own Webhook node (reply on receipt), ${r.burst.waiting} waiting: share of 1 s /healthz/readiness samples answering 200; calls not answered 200 after retries`,
+			id,
+			measurement: `baseline burst: ${b.count} concurrent POSTs at ${what}, ${r.burst.waiting} waiting: share of 1 s /healthz/readiness samples answering 200; calls not answered 200 after retries`,
 			cells: [`${f1(share)} %`, '100 %', `${b.count - b.ok} not 200, ${b.oddCount} other`, '(info: n8n alone)', yes(met)],
-			json: { id: 'burst-health-n8n-webhook', ours: num(share), baseline: 100, ratio: num(share / 100), target: '(info) 100 %, every call 200', met: met === undefined ? null : met, notOk: b.count - b.ok, other: b.oddCount },
+			json: { id, ours: num(share), baseline: 100, ratio: num(share / 100), target: '(info) 100 %, every call 200', met: met === undefined ? null : met, notOk: b.count - b.ok, other: b.oddCount },
 		});
 	}
 	if (r.burst && !r.burst.skipped) {
@@ -171,9 +174,9 @@ function report(r, facts, sizes) {
 		d.push(`- phase 4 where any's and key's time goes: one filtered, sorted request to the correlation index (an n8n data table; n8n scans its rows in the database), then the forward to the execution's resume URL (its sealed token is in the row), and the row's deletion after the reply; for comparison, listing all ${a.listed} waiting with data from this script took ${f1(a.listMs)} ms (${a.pages.length} pages of ≤ 250, page p50 ${f1(pct(pageMs, 50))} ms, ${f1(a.pages.reduce((s, p) => s + p.bytes, 0) / 1048576)} MB)`);
 	}
 	if (r.burst) {
-		for (const b of [r.burst.baseline, r.burst.skipped ? undefined : r.burst].filter(Boolean)) {
+		for (const b of [r.burst.baseline, r.burst.baselineIsolate, r.burst.skipped ? undefined : r.burst].filter(Boolean)) {
 			const extra = b.lost === undefined ? `${b.ok} of ${b.count} answered 200` : `lost ${b.lost}, doubled ${b.doubled}, executions not finished ${b.unfinished}`;
-			d.push(`- phase 6 burst, ${b.label}: ${b.count} callers in ${f1(b.ms)} ms, ${b.attempts} requests (at most ${b.rounds} per caller); first answers ${JSON.stringify(b.firstKinds)}, all answers ${JSON.stringify(b.kinds)}; readiness 200 in ${b.healthy}/${b.samples} samples (longest run not ready ${b.longestUnready} s); n8n log ${b.pingFailed} × "Database ping failed"; still refused at the end ${b.stillRefused}; ${extra}; other answers ${b.oddCount} ${JSON.stringify(b.odd)}; CPU during it: ${shareLine(b.cpu)}`);
+			d.push(`- phase 6 burst, ${b.label}: ${b.count} callers in ${f1(b.ms)} ms, ${b.attempts} requests (at most ${b.rounds} per caller); first answers ${JSON.stringify(b.firstKinds)}, all answers ${JSON.stringify(b.kinds)}; readiness 200 in ${b.healthy}/${b.samples} samples (longest run not ready ${b.longestUnready} s; timeline of ready/not-ready runs ${b.timeline}); n8n log ${b.pingFailed} × "Database ping failed"; still refused at the end ${b.stillRefused}; ${extra}; other answers ${b.oddCount} ${JSON.stringify(b.odd)}; CPU during it: ${shareLine(b.cpu)}`);
 		}
 	}
 	for (const c of r.cpu) d.push(`- CPU during phase ${c.name}: ${shareLine(c.share)}; other n8n processes running at its start: ${c.others}`);

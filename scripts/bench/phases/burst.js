@@ -2,7 +2,9 @@
 // /healthz/readiness is sampled every second; every 503 is retried after its Retry-After (1 s
 // when it has none), bounded in attempts and time, as a sender's retry loop would.
 //   - baseline (`burst-health-n8n-webhook`): the same burst at n8n's own Webhook node (reply on
-//     receipt), on the same n8n with the executions of phase 4 still waiting: n8n's own share.
+//     receipt), on the same n8n with the executions of phase 4 still waiting: n8n's own share;
+//     and (`burst-health-n8n-webhook-isolate`) the same with one expression parameter, which makes
+//     n8n build an expression isolate per call, as it does for every other node's webhook.
 //   - ours (`burst-health`): `?key=` calls for as many distinct waiting executions of phase 4
 //     (its stable-URL workflow; phase 4 leaves `ctx.burstKeys`). Afterwards each key must have
 //     been answered 200 once and each of its executions must have finished once.
@@ -110,12 +112,17 @@ async function runBurst(ctx, label, count, send, deadline) {
 	const text = logSince(n8n.info.logFile, logFrom);
 	const pingFailed = (text.match(/Database ping failed/g) || []).length;
 	const recovered = (text.match(/Database connection recovered/g) || []).length;
-	// the longest run of failed samples (how long n8n was "not ready" at a stretch)
+	// the longest run of failed samples (how long n8n was "not ready" at a stretch), and the
+	// timeline: runs of ready (+n) and not ready (-n) samples in order
 	let longest = 0;
 	let run = 0;
+	const timeline = [];
 	for (const s of samples) {
 		run = s === 200 ? 0 : run + 1;
 		longest = Math.max(longest, run);
+		const sign = s === 200 ? '+' : '-';
+		if (timeline.length && timeline[timeline.length - 1][0] === sign) timeline[timeline.length - 1][1]++;
+		else timeline.push([sign, 1]);
 	}
 	const out = {
 		label,
@@ -128,6 +135,7 @@ async function runBurst(ctx, label, count, send, deadline) {
 		samples: samples.length,
 		healthy: samples.filter((s) => s === 200).length,
 		longestUnready: longest,
+		timeline: timeline.map(([sign, n]) => `${sign}${n}`).join(' '),
 		pingFailed,
 		recovered,
 		okIds,
@@ -138,7 +146,7 @@ async function runBurst(ctx, label, count, send, deadline) {
 	};
 	log(
 		`  ${label}: ${count} callers in ${f1(ms)} ms, ${attempts} requests, at most ${rounds} per caller; first answers ${JSON.stringify(firstKinds)}, all ${JSON.stringify(kinds)}; ` +
-			`readiness 200 in ${out.healthy}/${out.samples} samples (longest run not ready: ${longest} s); n8n log: ${pingFailed} × "Database ping failed", ${recovered} × recovered; still refused ${stillRefused}; other answers ${out.oddCount}`,
+			`readiness 200 in ${out.healthy}/${out.samples} samples (longest run not ready: ${longest} s; timeline ${out.timeline}); n8n log: ${pingFailed} × "Database ping failed", ${recovered} × recovered; still refused ${stillRefused}; other answers ${out.oddCount}`,
 	);
 	log(`  ${label}: ${shareLine(cpu)}`);
 	return out;
@@ -151,15 +159,23 @@ async function quiet(ctx) {
 	await sleep(5000);
 }
 
-/** The same burst at n8n's own Webhook node (reply on receipt): n8n's share. */
-async function baseline(ctx, count, deadline) {
+/**
+ * The same burst at n8n's own Webhook node (reply on receipt): n8n's share. `isolate`: with one
+ * parameter an expression (`responseCode` `={{ 200 }}`), so that n8n acquires an expression
+ * isolate for each call as it does for every webhook of a node that is not its Webhook node
+ * (live-webhooks.js webhookPhaseNeedsIsolate), the stable URL's included.
+ */
+async function baseline(ctx, count, deadline, isolate = false) {
 	const { n8n, ex, log } = ctx;
-	const hook = await n8n.publish(chain('burst baseline', [webhookNode('onReceived'), noOp()]));
+	const start = webhookNode('onReceived');
+	if (isolate) start.parameters.responseCode = '={{ 200 }}';
+	const hook = await n8n.publish(chain(`burst baseline${isolate ? ' isolate' : ''}`, [start, noOp()]));
 	await until('baseline webhook', async () => ((await request('POST', hook.triggerUrl, { body: {} })).status === 200 ? true : undefined), 30_000);
 	await ex.drain(hook.id, 'baseline warm-up');
 	await quiet(ctx);
-	log(`  baseline: ${count} concurrent POSTs at n8n's own Webhook node (reply on receipt), readiness sampled every second`);
-	const b = await runBurst(ctx, 'baseline (n8n Webhook node)', count, (j, agent) => request('POST', hook.triggerUrl, { body: { j }, timeoutMs: 300_000, agent }), deadline);
+	const label = `baseline (n8n Webhook node${isolate ? ', an expression parameter: an isolate per call' : ''})`;
+	log(`  ${label}: ${count} concurrent POSTs at n8n's own Webhook node (reply on receipt), readiness sampled every second`);
+	const b = await runBurst(ctx, label, count, (j, agent) => request('POST', hook.triggerUrl, { body: { j }, timeoutMs: 300_000, agent }), deadline);
 	await ex.drain(hook.id, 'baseline burst', 300_000);
 	const { okIds, ...rest } = b;
 	return { ...rest, ok: okIds.size };
@@ -199,8 +215,9 @@ async function run(ctx) {
 	const deadline = Date.now() + ctx.phaseMs;
 	log(`phase 6: burst of ${count} concurrent calls, n8n's own Webhook node and then ?key= among ${keys.waiting} waiting`);
 	const base = process.env.BENCH_BURST_BASELINE === '0' ? undefined : await baseline(ctx, count, deadline);
+	const isolate = process.env.BENCH_BURST_BASELINE === '0' ? undefined : await baseline(ctx, count, deadline, true);
 	const out = process.env.BENCH_BURST_OURS === '0' ? { count, skipped: true } : await ours(ctx, keys.p, keys.from, count, deadline);
-	return { ...out, waiting: keys.waiting, baseline: base };
+	return { ...out, waiting: keys.waiting, baseline: base, baselineIsolate: isolate };
 }
 
 module.exports = { run, name: '6 burst', enabled: (sizes) => sizes.BENCH_BURST > 0 && sizes.BENCH_ANY_WAITING > 0 };
