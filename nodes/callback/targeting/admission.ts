@@ -11,15 +11,22 @@
  * back after the same few seconds keep n8n as busy as the burst itself. Each refused caller is
  * therefore given its own turn: turns are handed out one after another, `callMs / limit` apart
  * (the rate at which this process finishes calls, `callMs` being the recent average time of an
- * admitted call), and `Retry-After` is the time until the caller's turn. 500 callers at once come
- * back spread over the time the process needs to serve them, about once each, instead of every
- * 1–4 s.
+ * admitted call) and at least MIN_TURN_SPACING_MS apart, and `Retry-After` is the time until the
+ * caller's turn. 500 callers at once come back spread over the time the process needs to serve
+ * them, about once each, instead of every 1–4 s.
  */
 export const STABLE_MAX_IN_FLIGHT = 12;
 /** Seconds a refused caller is asked to wait at least. */
 export const BUSY_RETRY_AFTER_S = 1;
 /** Seconds a refused caller is asked to wait at most (its turn may be later; it is then refused again and gets a new one). */
-export const MAX_RETRY_AFTER_S = 120;
+export const MAX_RETRY_AFTER_S = 300;
+/**
+ * Turns are at least this far apart (ms): at most 4 refused callers per second per process are
+ * asked back, whatever the measured call time (after a quiet spell it reflects calls made
+ * without load, and the burst's own calls have not finished yet), so that the refused callers'
+ * own cost to n8n stays small while the burst is served.
+ */
+export const MIN_TURN_SPACING_MS = 250;
 /** The time one admitted call is assumed to take before any has finished (ms). */
 export const ASSUMED_CALL_MS = 1_000;
 /** Weight of the newest call in the running average of call times. */
@@ -52,7 +59,7 @@ export function admit(limit = STABLE_MAX_IN_FLIGHT, now: () => number = Date.now
  * least BUSY_RETRY_AFTER_S, at most MAX_RETRY_AFTER_S.
  */
 export function busyRetryAfter(limit = STABLE_MAX_IN_FLIGHT, now = Date.now()): number {
-	const spacing = callMs / Math.max(1, limit);
+	const spacing = Math.max(MIN_TURN_SPACING_MS, callMs / Math.max(1, limit));
 	// turns begin no earlier than a second from now (a caller waits at least that long)
 	lastTurnAt = Math.min(Math.max(lastTurnAt + spacing, now + BUSY_RETRY_AFTER_S * 1000), now + MAX_RETRY_AFTER_S * 1000);
 	return Math.min(MAX_RETRY_AFTER_S, Math.max(BUSY_RETRY_AFTER_S, Math.ceil((lastTurnAt - now) / 1000)));

@@ -1,6 +1,7 @@
 import {
 	ASSUMED_CALL_MS,
 	MAX_RETRY_AFTER_S,
+	MIN_TURN_SPACING_MS,
 	STABLE_MAX_IN_FLIGHT,
 	admit,
 	averageCallMs,
@@ -52,16 +53,31 @@ describe('the stable URL\'s bound on work in flight per process', () => {
 
 	test('Retry-After: each refused caller gets its own turn, limit per average call time, so a burst comes back spread', () => {
 		const now = 1_000_000;
-		// 1 s per call, 10 at a time: 10 turns per second
-		const answers = Array.from({ length: 100 }, () => busyRetryAfter(10, now));
+		// 1 s per call, 2 at a time: 2 turns per second
+		const answers = Array.from({ length: 40 }, () => busyRetryAfter(2, now));
 		expect(answers[0]).toBe(1);
 		for (let i = 1; i < answers.length; i++) expect(answers[i]).toBeGreaterThanOrEqual(answers[i - 1]);
-		expect(answers[answers.length - 1]).toBe(11);
-		// at most about `limit` callers come back in any one second
+		expect(answers[answers.length - 1]).toBe(21);
+		// at most `limit` callers come back in any one second
 		const perSecond = new Map<number, number>();
 		for (const a of answers) perSecond.set(a, (perSecond.get(a) ?? 0) + 1);
-		expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(10);
-		expect(perSecond.size).toBeGreaterThanOrEqual(10);
+		expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(2);
+		expect(perSecond.size).toBeGreaterThanOrEqual(20);
+	});
+
+	test('Retry-After: turns at least MIN_TURN_SPACING_MS apart, however fast the calls were', () => {
+		const now = 1_000_000;
+		let t = 0;
+		for (let i = 0; i < 30; i++) {
+			const s = admit(12, () => t)!;
+			t += 10;
+			s.release();
+		}
+		const answers = Array.from({ length: 100 }, () => busyRetryAfter(12, now));
+		const perSecond = new Map<number, number>();
+		for (const a of answers) perSecond.set(a, (perSecond.get(a) ?? 0) + 1);
+		expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(Math.ceil(1000 / MIN_TURN_SPACING_MS));
+		expect(answers[answers.length - 1]).toBe(1 + Math.ceil((99 * MIN_TURN_SPACING_MS) / 1000));
 	});
 
 	test('Retry-After: turns already past are not handed out (a refusal later starts again at 1 s), never more than the cap', () => {
