@@ -32,6 +32,7 @@ export async function waitWebhook(ctx: IWebhookFunctions): Promise<IWebhookRespo
 				...common,
 				// n8n's start-up crash recovery would mark what a forward resumes as crashed (503 1052).
 				checkReadiness: true,
+				notReadyRetryAfter: () => Math.max(5, busyRetryAfter()),
 				target: {
 					repeatedStatus: ctx.getNodeParameter(PARAMS.repeatedStatus, 200) === 409 ? 409 : 200,
 					stateParameter: readStateParameter(ctx),

@@ -6,15 +6,18 @@
 //   2. a refused call (wrong API key → 401) and a false condition (→ 200, ignored) vs a resume
 //   3. `?execution=all` on the stable URL vs resume URLs at concurrency 1, 4, 8, 16
 //   4. `?key=` and `?execution=any` with 100, then many executions waiting vs a direct resume-URL
-//      call; a burst of concurrent `?key=` calls with n8n's readiness sampled every second
+//      call
 //   5. n8n's RSS idle vs with many executions waiting
+//   6. a burst of BENCH_BURST concurrent calls at n8n's own Webhook node and then of `?key=` calls
+//      (phases/burst.js), n8n's readiness sampled every second
 //
 // Sizes (env): BENCH_RESUMES=200 BENCH_GUARD_CALLS=<BENCH_RESUMES> BENCH_ALL=1000
 // BENCH_ANY_WAITING=10000 BENCH_KEY_SMALL=100 BENCH_BURST=500 BENCH_ANY_CALLS=20
 // BENCH_CREATE_CONCURRENCY=16 BENCH_WARMUP=3
 // BENCH_PHASE_TIMEOUT_S=1200; ECB_BENCH_QUICK=1 makes every default small (a smoke run of a few
 // minutes; explicit BENCH_* still win); BENCH_KEEP_N8N_FOLDER=1 keeps n8n's user folder (and its
-// log). Every loop is bounded by a count and a deadline; every request by a timeout.
+// log). BENCH_N8N_ENV='DB_SQLITE_POOL_SIZE=8 N8N_…=…' starts n8n with those settings;
+// BENCH_BURST_BASELINE=0 / BENCH_BURST_OURS=0 skip one of the two bursts. Every loop is bounded by a count and a deadline; every request by a timeout.
 //
 // Writes test-artifacts/bench-latest.md (the report) and test-artifacts/bench-latest.json
 // ({ rows: [{ id, ours, baseline, ratio, target, met }], machine, commit, sizes }).
@@ -31,7 +34,7 @@ const { executionHelpers } = require('./executions');
 const { cpuSnapshot, cpuShare, memLine, otherN8ns, settledRss, shareLine } = require('./procfs');
 const { report } = require('./report');
 const { f1 } = require('./stats');
-const PHASES = ['resume', 'guards', 'all', 'any'].map((name) => ({ key: name, ...require(`./phases/${name}`) }));
+const PHASES = ['resume', 'guards', 'all', 'any', 'burst'].map((name) => ({ key: name, ...require(`./phases/${name}`) }));
 
 const QUICK = process.env.ECB_BENCH_QUICK === '1';
 
@@ -67,6 +70,17 @@ const git = (...a) => {
 		return '?';
 	}
 };
+
+/** n8n settings for this run (BENCH_N8N_ENV: space-separated NAME=value). */
+function n8nEnv(env = process.env) {
+	const out = {};
+	for (const pair of String(env.BENCH_N8N_ENV || '').split(/\s+/).filter(Boolean)) {
+		const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair);
+		if (!m) throw new Error(`BENCH_N8N_ENV: not NAME=value: ${pair}`);
+		out[m[1]] = m[2];
+	}
+	return out;
+}
 
 /** The machine and the n8n measured. */
 function machineFacts(install) {
@@ -147,7 +161,7 @@ async function main() {
 	const { nodesDir, tarball } = packAndInstall();
 	facts.pkg = packageFacts(tarball);
 	log(`package: packed ${facts.pkg.packedAt} from dist/ built ${facts.pkg.distBuilt}; git HEAD ${facts.pkg.head} (+${facts.pkg.dirty} uncommitted paths); tarball sha256 ${facts.pkg.sha}`);
-	const n8n = new N8nInstance(install, { nodesDir });
+	const n8n = new N8nInstance(install, { nodesDir, extraEnv: n8nEnv() });
 	let stopping = false;
 	const stopAndExit = async (signal) => {
 		if (stopping) return;

@@ -86,15 +86,30 @@ function rowsOf(r) {
 		ratioRow('floor-p50', `floor of any forwarding URL: n8n's own Webhook node p50 + direct p50 vs direct p50`, pct(r.any.hookLat, 50) + d50, d50, '(info)');
 		ratioRow('miss-p50', `?execution=<unknown id> p50 (ms): webhook + settings + one public-API GET → 404, nothing forwarded, vs direct p50`, pct(r.any.missLat, 50), d50, '(info)');
 	}
-	if (r.burst) {
+	for (const [id, b, what] of [
+		['burst-health-n8n-webhook', r.burst && r.burst.baseline, "n8n's own Webhook node (reply on receipt)"],
+		['burst-health-n8n-webhook-isolate', r.burst && r.burst.baselineIsolate, "n8n's own Webhook node with one expression parameter (an expression isolate per call, as for any other node's webhook)"],
+	]) {
+		if (!b) continue;
+		const share = b.samples ? (100 * b.healthy) / b.samples : NaN;
+		const met = Number.isFinite(share) ? share === 100 && b.ok === b.count && b.oddCount === 0 : undefined;
+		rows.push({
+			id,
+			measurement: `baseline burst: ${b.count} concurrent POSTs at ${what}, ${r.burst.waiting} waiting: share of 1 s /healthz/readiness samples answering 200; calls not answered 200 after retries`,
+			cells: [`${f1(share)} %`, '100 %', `${b.count - b.ok} not 200, ${b.oddCount} other`, '(info: n8n alone)', yes(met)],
+			json: { id, ours: num(share), baseline: 100, ratio: num(share / 100), target: '(info) 100 %, every call 200', met: met === undefined ? null : met, notOk: b.count - b.ok, other: b.oddCount },
+		});
+	}
+	if (r.burst && !r.burst.skipped) {
 		const b = r.burst;
 		const share = b.samples ? (100 * b.healthy) / b.samples : NaN;
 		const met = Number.isFinite(share) ? share === 100 && b.lost === 0 && b.doubled === 0 && b.oddCount === 0 : undefined;
+		const base = b.baseline && b.baseline.samples ? (100 * b.baseline.healthy) / b.baseline.samples : 100;
 		rows.push({
 			id: 'burst-health',
-			measurement: `burst: ${b.count} concurrent ?key= calls among ${r.any ? r.any.create.waiting : '?'} waiting: share of 1 s /healthz/readiness samples answering 200 (vs 100 %); lost / doubled / other than 200 or 503+Retry-After`,
-			cells: [`${f1(share)} %`, '100 %', `${b.lost} lost, ${b.doubled} doubled, ${b.oddCount} other`, '100 %, 0 lost, 0 doubled', yes(met)],
-			json: { id: 'burst-health', ours: num(share), baseline: 100, ratio: num(share / 100), target: '100 %, 0 lost, 0 doubled', met: met === undefined ? null : met, lost: b.lost, doubled: b.doubled, other: b.oddCount },
+			measurement: `burst: ${b.count} concurrent ?key= calls among ${b.waiting} waiting: share of 1 s /healthz/readiness samples answering 200 (vs n8n's own Webhook node under the same burst); lost / doubled / other than 200 or 503+Retry-After`,
+			cells: [`${f1(share)} %`, `${f1(base)} %`, `${b.lost} lost, ${b.doubled} doubled, ${b.oddCount} other`, '100 %, 0 lost, 0 doubled', yes(met)],
+			json: { id: 'burst-health', ours: num(share), baseline: num(base), ratio: num(share / 100), target: '100 %, 0 lost, 0 doubled', met: met === undefined ? null : met, lost: b.lost, doubled: b.doubled, other: b.oddCount },
 		});
 	}
 	if (r.memIdle && r.memRestart && r.memRestart.mem) {
@@ -157,10 +172,6 @@ function report(r, facts, sizes) {
 			const s = r.small;
 			d.push(`- phase 4 with ${s.waiting} waiting: ?key= p50 ${f1(pct(s.keyLat, 50))} ms ${JSON.stringify(s.statuses.key)}, any p50 ${f1(pct(s.anyLat, 50))} ms ${JSON.stringify(s.statuses.any)}, direct p50 ${f1(pct(s.directLat, 50))} ms ${JSON.stringify(s.statuses.direct)}`);
 		}
-		if (r.burst) {
-			const b = r.burst;
-			d.push(`- phase 4 burst: ${b.count} keys answered in ${f1(b.ms)} ms over at most ${b.rounds} attempts per key (first attempt: ${b.first503} × 503 + Retry-After); readiness 200 in ${b.healthy}/${b.samples} samples; lost ${b.lost}, doubled ${b.doubled}, executions not finished ${b.unfinished}; other answers ${b.oddCount} ${JSON.stringify(b.odd)}`);
-		}
 		d.push(`- phase 4 stable URL with ?execution=<id> (one public-API GET, then the same forward): p50 ${f1(pct(a.byIdLat, 50))} ms, p95 ${f1(pct(a.byIdLat, 95))} ms ${JSON.stringify(a.statuses.byId)}`);
 		d.push(`- phase 4 stable URL with ?execution=99999999 (webhook + one public-API GET → 404, nothing forwarded): p50 ${f1(pct(a.missLat, 50))} ms ${JSON.stringify(a.statuses.miss)}; one execution with data through the public API from this script: p50 ${f1(pct(a.single, 50))} ms`);
 		d.push(`- phase 4 n8n main-process CPU per call (p50): any ${f1(pct(a.cpu.any, 50))} ms, direct ${f1(pct(a.cpu.direct, 50))} ms, ?execution=<id> ${f1(pct(a.cpu.byId, 50))} ms, ?execution=99999999 ${f1(pct(a.cpu.miss, 50))} ms, n8n's own Webhook node (reply on receipt) ${f1(pct(a.cpu.hook, 50))} ms`);
@@ -168,6 +179,12 @@ function report(r, facts, sizes) {
 		const direct50 = pct(a.directLat, 50);
 		d.push(`- phase 4 floor: n8n's own Webhook node replying on receipt (no node of ours) p50 ${f1(hook50)} ms; any is one production-webhook request that makes another (the resume URL), so it cannot beat webhook + direct = ${f1(hook50 + direct50)} ms = ${f2(ratioOf(hook50 + direct50, direct50))}× direct before it finds anything`);
 		d.push(`- phase 4 where any's and key's time goes: one filtered, sorted request to the correlation index (an n8n data table; n8n scans its rows in the database), then the forward to the execution's resume URL (its sealed token is in the row), and the row's deletion after the reply; for comparison, listing all ${a.listed} waiting with data from this script took ${f1(a.listMs)} ms (${a.pages.length} pages of ≤ 250, page p50 ${f1(pct(pageMs, 50))} ms, ${f1(a.pages.reduce((s, p) => s + p.bytes, 0) / 1048576)} MB)`);
+	}
+	if (r.burst) {
+		for (const b of [r.burst.baseline, r.burst.baselineIsolate, r.burst.skipped ? undefined : r.burst].filter(Boolean)) {
+			const extra = b.lost === undefined ? `${b.ok} of ${b.count} answered 200` : `lost ${b.lost}, doubled ${b.doubled}, executions not finished ${b.unfinished}`;
+			d.push(`- phase 6 burst, ${b.label}: ${b.count} callers in ${f1(b.ms)} ms, ${b.attempts} requests (at most ${b.rounds} per caller); first answers ${JSON.stringify(b.firstKinds)}, all answers ${JSON.stringify(b.kinds)}; readiness 200 in ${b.healthy}/${b.samples} samples (longest run not ready ${b.longestUnready} s; timeline of ready/not-ready runs ${b.timeline}); n8n log ${b.pingFailed} × "Database ping failed"; still refused at the end ${b.stillRefused}; ${extra}; other answers ${b.oddCount} ${JSON.stringify(b.odd)}; CPU during it: ${shareLine(b.cpu)}`);
+		}
 	}
 	for (const c of r.cpu) d.push(`- CPU during phase ${c.name}: ${shareLine(c.share)}; other n8n processes running at its start: ${c.others}`);
 	if (r.memIdle) d.push(`- RSS idle after start-up: ${memLine(r.memIdle)}`);

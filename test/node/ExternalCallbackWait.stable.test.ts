@@ -9,6 +9,7 @@ import { ExternalCallbackWait } from '../../nodes/ExternalCallbackWait/ExternalC
 import { GenerateCallbackUrl } from '../../nodes/GenerateCallbackUrl/GenerateCallbackUrl.node';
 import { hintCount, rememberHint } from '../../nodes/callback/targeting/hints';
 import { sealToken } from '../../nodes/callback/targeting/keyIndex';
+import { STABLE_MAX_IN_FLIGHT, admit } from '../../nodes/callback/targeting/admission';
 import { BASE, FakeN8n, JSON_HEADERS, N8N_API_KEY, WAIT_NODE, WAIT_TYPE, WORKFLOW_ID, callWebhook, n8nResumeUrl, runExecute, serveWaitNode, tokenFor, type CallSpec } from './helpers';
 
 const node = new ExternalCallbackWait();
@@ -95,6 +96,32 @@ describe('stable URL: n8n starting', () => {
 	});
 });
 
+describe('stable URL: the per-process bound', () => {
+	test('above the bound: 503 code 1039 at once with a Retry-After turn, nothing asked of n8n; admitted again once a slot is free', async () => {
+		const w = world();
+		w.fake.wait(7);
+		const held = Array.from({ length: STABLE_MAX_IN_FLIGHT }, () => admit());
+		try {
+			const answers = [];
+			for (let i = 0; i < 3; i++) answers.push((await w.stable(post({ execution: '7' }))).res);
+			for (const res of answers) {
+				expect(res.statusCode).toBe(503);
+				expect(code(res.body)).toBe(1039);
+			}
+			// one turn each, handed out one after another: never earlier than the one before
+			const after = answers.map((res) => Number(res.headers['retry-after']));
+			expect(after[0]).toBeGreaterThanOrEqual(1);
+			for (let i = 1; i < after.length; i++) expect(after[i]).toBeGreaterThanOrEqual(after[i - 1]);
+			expect(w.fake.calls).toHaveLength(0);
+			expect(w.resumed).toHaveLength(0);
+		} finally {
+			for (const slot of held) slot?.release();
+		}
+		expect((await w.stable(post({ execution: '7' }))).res.statusCode).toBe(200);
+		expect(w.resumed.map((r) => r.execution.id)).toEqual(['7']);
+	});
+});
+
 describe('stable URL: the n8n API', () => {
 	test('no n8n API credential on the node: 503 code 1051', async () => {
 		const w = world({ credentials: {} });
@@ -123,6 +150,16 @@ describe('stable URL: the n8n API', () => {
 		const { res } = await w.stable(post({ execution: 'any' }));
 		expect(res.statusCode).toBe(503);
 		expect(String((res.body as IDataObject).message)).toContain('status 500');
+		// transient: the caller is told when to come back (its own turn, admission.ts)
+		expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+	});
+
+	test('the API refuses the key: no Retry-After (retrying does not help)', async () => {
+		const w = world({ credentials: n8nApi({ apiKey: 'revoked' }) });
+		w.fake.wait(7);
+		const { res } = await w.stable(post({ execution: '7' }));
+		expect(res.statusCode).toBe(503);
+		expect(res.headers['retry-after']).toBeUndefined();
 	});
 
 	test('the API cannot be reached (twice): 503 code 1051 "unreachable"', async () => {

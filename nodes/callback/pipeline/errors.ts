@@ -179,8 +179,8 @@ export const forwardForeign = () =>
 	new CallbackError(403, ErrorCodes.FORWARD_FOREIGN, 'This call was forwarded for another workflow or wait node; it resumes nothing here');
 export const forwardInvalid = () =>
 	new CallbackError(401, ErrorCodes.FORWARD_INVALID, 'The signature of this forwarded call is invalid or expired');
-export const n8nApiUnavailable = (detail: string) =>
-	new CallbackError(503, ErrorCodes.N8N_API_UNAVAILABLE, `The n8n API cannot be used to find executions (${detail}); check the node's n8n API credential`);
+export const n8nApiUnavailable = (detail: string, retryAfterS?: number) =>
+	Object.assign(new CallbackError(503, ErrorCodes.N8N_API_UNAVAILABLE, `The n8n API cannot be used to find executions (${detail}); check the node's n8n API credential`), { retryAfterS });
 
 /** A failed forward: transient, the same call is retried (a retry never resumes twice). */
 export const forwardFailed = (message: string, retryAfterS = 2) =>

@@ -68,6 +68,8 @@ export interface PipelineSpec extends CallSettings {
 	expiresAt?: Date;
 	/** Refuse (503) while the receiving n8n process has not finished starting. */
 	checkReadiness?: boolean;
+	/** Retry-After (s) of that answer (default 5; the stable URL gives each refused caller its own turn). */
+	notReadyRetryAfter?: () => number;
 	/**
 	 * Tell the caller what the call did (OUTCOME_HEADER): only for this node's own stable URL,
 	 * whose forwards read it. Direct callers and trigger callers never get the internal header.
@@ -87,7 +89,7 @@ export async function runPipeline(io: CallIO, spec: PipelineSpec): Promise<IWebh
 	try {
 		if (spec.expiresAt && Date.now() >= spec.expiresAt.getTime()) return fail(io, expired(spec.expiresAt));
 		if (spec.checkReadiness && !(await io.isReady())) {
-			res.setHeader('retry-after', '5');
+			res.setHeader('retry-after', String(spec.notReadyRetryAfter?.() ?? 5));
 			return fail(io, notReady());
 		}
 		// Stage "human" (links for people): bots, prefetches and the confirmation page resume

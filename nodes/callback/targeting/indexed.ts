@@ -3,7 +3,7 @@ import { sleep } from 'n8n-workflow';
 import { anyBudget, forwardFailed, forwardsFailed, indexUnavailable, notWaiting } from '../pipeline/errors';
 import type { Forwarder } from './forward';
 import { type ApiCall, IndexError, type IndexRow, deleteRow, deleteRows, findRows, forgetTable, openToken } from './keyIndex';
-import { BUSY_RETRY_AFTER_S } from './admission';
+import { busyRetryAfter } from './admission';
 import { runPool } from './pool';
 import { type ApiGet, type WaitingExecution, executionState } from './search';
 import type { TargetOutcome } from './target';
@@ -44,11 +44,11 @@ async function indexed<T>(ix: IndexAccess, task: () => Promise<T>): Promise<T> {
 	return await task().catch(async (error: unknown) => {
 		if (!(error instanceof IndexError)) return await Promise.reject(error);
 		if (error.status === 404) forgetTable(ix.base, ix.apiKey); // the table was deleted: found or made again next call
-		// n8n answering 5xx (e.g. "Database is not ready" under load) is transient: retry later
+		// n8n answering 5xx (e.g. "Database is not ready" under load) is transient: retry later, in a turn of its own (admission.ts)
 		return await Promise.reject(
 			error.status === 401 || error.status === 403
 				? indexUnavailable('the API key may not use data tables')
-				: indexUnavailable(`status ${error.status}`, error.status >= 500 ? BUSY_RETRY_AFTER_S : undefined),
+				: indexUnavailable(`status ${error.status}`, error.status >= 500 ? busyRetryAfter() : undefined),
 		);
 	});
 }

@@ -4,6 +4,7 @@ import { alreadyResumed, badKey, badTarget, finished, forwardFailed, forwardsFai
 import type { IncomingCallback, ParsedCallback } from '../pipeline/parse';
 import { TARGETING_QUERY_PARAMS } from '../pipeline/redact';
 import { decodeState } from '../urls/state';
+import { busyRetryAfter } from './admission';
 import { staticDataHint } from './anyHint';
 import { type ForwardReply, type ForwardTarget, type Forwarder, type HttpSend, forwarder, waitsHere } from './forward';
 import { runPool } from './pool';
@@ -125,7 +126,9 @@ export async function runTarget(target: Target, call: TargetCall, spec: TargetSp
 /** n8n's API answered an error status: the caller gets 503 (1051), with why. */
 function apiErrorAsRefusal(error: unknown): unknown {
 	if (!(error instanceof ApiError)) return error;
-	return n8nApiUnavailable(error.status === 401 || error.status === 403 ? 'the API key was refused' : `status ${error.status}`);
+	if (error.status === 401 || error.status === 403) return n8nApiUnavailable('the API key was refused');
+	// n8n answering 5xx (e.g. "Database is not ready" under load) is transient: retry later, in a turn of its own (admission.ts)
+	return n8nApiUnavailable(`status ${error.status}`, error.status >= 500 ? busyRetryAfter() : undefined);
 }
 
 async function dispatch(target: Target, call: TargetCall & { onResumed?: (reply: ForwardReply) => void }, spec: TargetSpec): Promise<TargetOutcome> {

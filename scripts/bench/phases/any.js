@@ -1,9 +1,7 @@
 // Phases 4/5: `?key=` and `?execution=any` with BENCH_KEY_SMALL and then BENCH_ANY_WAITING
 // executions waiting vs a direct resume-URL call (and ?execution=<id>, a miss, n8n's own webhook
-// floor), a burst of BENCH_BURST concurrent `?key=` calls (n8n's readiness sampled every second),
-// n8n's RSS before, with and after them. Execution i waits under the correlation key `k-<i>`.
+// floor), n8n's RSS before, with and after them; leaves keys for the burst (phases/burst.js). Execution i waits under the correlation key `k-<i>`.
 'use strict';
-const http = require('node:http');
 const { performance } = require('node:perf_hooks');
 
 const { request } = require('../../lib/http');
@@ -91,8 +89,9 @@ async function run(ctx) {
 	out.memAfterAny = await memorySampled(n8n.info.pid, 6);
 	out.any = { create: c, listMs, pages, listed: list.length, anyLat, directLat, keyLat: lat.key, byIdLat: lat.byId, missLat: lat.miss, hookLat: lat.hook, single, cpu, statuses, anyIds: anyIds.slice(0, 5) };
 	if (sizes.BENCH_BURST > 0) {
+		// the burst (phases/burst.js) takes keys no call above consumed
 		const from = small + 3 * calls;
-		if (from + sizes.BENCH_BURST <= n - 2 * calls - 20) out.burst = await burst(ctx, p, from, sizes.BENCH_BURST, callDeadline);
+		if (from + sizes.BENCH_BURST <= n - 2 * calls - 20) ctx.burstKeys = { p, from, waiting: c.waiting };
 		else log(`  burst skipped: ${sizes.BENCH_BURST} keys do not fit in ${n} waiting`);
 	}
 	for (const k of KINDS) {
@@ -182,82 +181,4 @@ async function measureSmall(ctx, p, small, calls) {
 	return { waiting: small, keyLat: lat.key, anyLat: lat.any, directLat: lat.direct, statuses, consumed };
 }
 
-/**
- * BENCH_BURST concurrent `?key=` calls for as many distinct waiting executions, all at once (a
- * socket each), while /healthz/readiness is sampled every second; every 503 is retried after its
- * Retry-After until it is taken (bounded). Afterwards each key must have been answered 200 once
- * and each of its executions must have finished once.
- */
-async function burst(ctx, p, from, count, deadline) {
-	const { n8n, log, ex } = ctx;
-	log(`  burst: ${count} concurrent ?key= calls (keys k-${from}…k-${from + count - 1}), readiness sampled every second`);
-	const agent = new http.Agent({ keepAlive: false, maxSockets: count + 16 });
-	const samples = [];
-	let sampling = true;
-	const sampler = (async () => {
-		while (sampling) {
-			const t = Date.now();
-			const r = await request('GET', `${n8n.info.baseUrl}/healthz/readiness`, { timeoutMs: 5000, agent }).catch(() => ({ status: 'error' }));
-			samples.push(r.status);
-			await sleep(Math.max(0, 1000 - (Date.now() - t)));
-		}
-	})();
-	const answers = new Map(); // key index → statuses in order
-	const okIds = new Map(); // key index → execution ids answered 200
-	const odd = [];
-	const call = async (j) => {
-		const r = await request('GET', `${p.stableUrl}?key=k-${from + j}`, { timeoutMs: 300_000, agent }).catch((err) => ({ status: 'error', text: err.message, headers: {} }));
-		if (!answers.has(j)) answers.set(j, []);
-		answers.get(j).push(r.status);
-		if (r.status === 200) okIds.set(j, [...(okIds.get(j) || []), r.headers['x-execution-id']]);
-		else if (r.status === 503 && !r.headers['retry-after']) odd.push(`503 without Retry-After: ${r.text.slice(0, 120)}`);
-		else if (r.status !== 503) odd.push(`${r.status}: ${String(r.text).slice(0, 120)}`);
-		return r;
-	};
-	const t0 = performance.now();
-	// every caller honours its own Retry-After (a sender's retry loop), bounded in attempts and time
-	let rounds = 0;
-	let first503 = 0;
-	let pendingCount = 0;
-	await Promise.all(
-		Array.from({ length: count }, async (_, j) => {
-			for (let attempt = 0; attempt < 60 && Date.now() < deadline; attempt++) {
-				const r = await call(j);
-				if (attempt === 0 && r.status === 503) first503++;
-				rounds = Math.max(rounds, attempt + 1);
-				if (r.status !== 503) return;
-				await sleep((Number(r.headers['retry-after']) || 1) * 1000);
-			}
-			pendingCount++;
-		}),
-	);
-	const ms = performance.now() - t0;
-	sampling = false;
-	await sampler;
-	agent.destroy();
-	const ids = [...okIds.values()].flat();
-	await ex.drain(p.id, 'burst', 300_000);
-	const finished = [];
-	for (const id of new Set(ids)) {
-		const r = await request('GET', `${n8n.info.baseUrl}/api/v1/executions/${id}?includeData=false`, { headers: { 'X-N8N-API-KEY': n8n.info.apiKey } });
-		finished.push(r.status === 200 && JSON.parse(r.text).status === 'success');
-	}
-	const out = {
-		count,
-		ms,
-		rounds,
-		first503,
-		samples: samples.length,
-		healthy: samples.filter((s) => s === 200).length,
-		lost: count - okIds.size, // pendingCount of them still refused at the end
-		stillRefused: pendingCount,
-		doubled: [...okIds.values()].filter((v) => v.length > 1).length + (ids.length - new Set(ids).size),
-		unfinished: finished.filter((f) => !f).length,
-		odd: odd.slice(0, 5),
-		oddCount: odd.length,
-	};
-	log(`  burst: ${count} keys in ${f1(ms)} ms, ${rounds} rounds, ${first503} answered 503 in the first; readiness 200 in ${out.healthy}/${out.samples} samples; lost ${out.lost}, doubled ${out.doubled}, not finished ${out.unfinished}; other answers ${out.oddCount}`);
-	return out;
-}
-
-module.exports = { run, name: '4/5 key, any, burst and RSS', enabled: (sizes) => sizes.BENCH_ANY_WAITING > 0 };
+module.exports = { run, name: '4/5 key, any and RSS', enabled: (sizes) => sizes.BENCH_ANY_WAITING > 0 };
