@@ -157,7 +157,7 @@ describe('correlation key on the stable URL', () => {
 		const started = [];
 		for (let i = 0; i < 10; i++) started.push(await p.start(`CC-${i}`));
 		const urls = Array.from({ length: 20 }, (_, i) => withQuery(p.stableUrl, { key: `CC-${i % 10}` }));
-		// all 20 at once: above the per-process bound (4) a call gets 503 + Retry-After and retries
+		// all 20 at once: above the per-process bound (12) a call gets 503 + Retry-After and retries
 		const answers = allOrThrow(
 			await runPool(urls.length, 20, async (i) => {
 				for (let attempt = 0; ; attempt++) {

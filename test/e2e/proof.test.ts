@@ -68,7 +68,7 @@ raceLine('races', () => {
 		// (publishWait waits until the stable URL is live)
 		const { start, stableUrl } = await publishWait({ stableUrl: true }, { externalCallbackN8nApi: { id: cred.id, name: cred.name } });
 		const s = await start();
-		// 100 at once: above the per-process bound (4 stable-URL calls) a call gets 503 + Retry-After
+		// 100 at once: above the per-process bound (12 stable-URL calls) a call gets 503 + Retry-After
 		// (code 1039, before any work) and retries after it, as the README tells senders to. The
 		// Retry-After is the caller's turn (targeting/admission.ts): the last ones wait as long as the
 		// process needs to serve the others, which on a loaded machine is minutes.

@@ -244,7 +244,7 @@ listLine('race: 20 concurrent any over 10 waiting → exactly 10 distinct resume
 	const p = await publishStable();
 	const ids: string[] = [];
 	for (let i = 0; i < 10; i++) ids.push(String((await p.start(`R-${i}`)).executionId));
-	// all 20 at once: above the per-process bound (4 stable-URL calls) a call gets 503 + Retry-After
+	// all 20 at once: above the per-process bound (12 stable-URL calls) a call gets 503 + Retry-After
 	// (code 1039, before any work) and retries, as a sender honouring Retry-After does
 	const replies = await Promise.all(
 		Array.from({ length: 20 }, async (_, i) => {
