@@ -4,7 +4,7 @@ import { anyBudget, forwardFailed, forwardsFailed, indexUnavailable, notWaiting 
 import type { Forwarder } from './forward';
 import { type ApiCall, IndexError, type IndexRow, deleteRow, deleteRows, findRows, forgetTable, openToken } from './keyIndex';
 import { busyRetryAfter } from './admission';
-import { runPool } from './pool';
+import { type PoolResult, runPool } from './pool';
 import { type ApiGet, type WaitingExecution, executionState } from './search';
 import type { TargetOutcome } from './target';
 
@@ -160,12 +160,26 @@ export async function resumeAllFromIndex(ix: IndexAccess, key: string | undefine
 	// behind (this process stopped) is found stale and deleted by a later call
 	const toDrop = [...new Set([...done, ...rows.filter((r) => gone.has(r.executionId)).map((r) => r.id)])];
 	void sleep(0).then(async () => await dropRows(ix, toDrop));
+	return allOutcome(
+		results,
+		unique.map((r) => r.executionId),
+		key === undefined ? 'No execution waiting at this node accepted the call' : 'No execution waiting at this node has this key (or accepted the call)',
+	);
+}
+
+/**
+ * What `all` answers (the index's and n8n 1.x's execution list's alike), from each candidate's
+ * result (`results[i]` for `candidateIds[i]`): a task that threw rethrows its error; any forward
+ * that failed is 503 (1054) naming what was resumed; none resumed is 404 `notFound`; else the
+ * ids resumed, ascending.
+ */
+export function allOutcome(results: ReadonlyArray<PoolResult<string>>, candidateIds: readonly string[], notFound: string): TargetOutcome {
 	const broken = results.find((r): r is { error: unknown } => typeof r === 'object' && r !== null);
 	if (broken) throw broken.error;
-	const ids = unique.filter((_, i) => results[i] === 'resumed').map((r) => r.executionId);
+	const ids = candidateIds.filter((_, i) => results[i] === 'resumed');
 	const failed = results.filter((r) => r === 'failed').length;
 	if (failed) throw forwardsFailed(failed, ids);
-	if (!ids.length) throw notWaiting(key === undefined ? 'No execution waiting at this node accepted the call' : 'No execution waiting at this node has this key (or accepted the call)');
+	if (!ids.length) throw notWaiting(notFound);
 	ids.sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
 	return { kind: 'all', ids };
 }

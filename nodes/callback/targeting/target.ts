@@ -1,6 +1,6 @@
 import type { Identity } from '../auth/types';
 import { EXECUTION_ID_PATTERN, KEY_QUERY_PARAM } from '../constants';
-import { alreadyResumed, badKey, badTarget, finished, forwardFailed, forwardsFailed, indexUnavailable, n8nApiUnavailable, notWaiting } from '../pipeline/errors';
+import { alreadyResumed, badKey, badTarget, finished, forwardFailed, indexUnavailable, n8nApiUnavailable, notWaiting } from '../pipeline/errors';
 import type { IncomingCallback, ParsedCallback } from '../pipeline/parse';
 import { TARGETING_QUERY_PARAMS } from '../pipeline/redact';
 import { decodeState } from '../urls/state';
@@ -10,7 +10,7 @@ import { type ForwardReply, type ForwardTarget, type Forwarder, type HttpSend, f
 import { runPool } from './pool';
 import { dropHint, hintedToken } from './hints';
 import { type ApiCall, IndexError, MAX_KEY_LENGTH, NO_INDEX, indexTableOrSearch, keyText } from './keyIndex';
-import { resumeAllFromIndex, resumeOneFromIndex } from './indexed';
+import { allOutcome, resumeAllFromIndex, resumeOneFromIndex } from './indexed';
 import { ApiError, type ApiGet, type WaitingExecution, executionState, listWaitingHere, waitingHereOldestFirst } from './search';
 
 /**
@@ -196,14 +196,12 @@ async function dispatch(target: Target, call: TargetCall & { onResumed?: (reply:
 	}
 	const candidates = await listWaitingHere(get, io.workflowId, io.nodeName);
 	const { results } = await runPool(candidates.length, ALL_PARALLELISM, async (i) => await plain(candidates[i]));
-	const broken = results.find((r): r is { error: unknown } => typeof r === 'object' && r !== null);
-	if (broken) throw broken.error; // a forward that could not even be built (a bad base URL)
-	const ids = candidates.filter((_, i) => results[i] === 'resumed').map((c) => c.id);
-	const failed = results.filter((r) => r === 'failed').length;
-	if (failed) throw forwardsFailed(failed, ids);
-	if (!ids.length) throw notWaiting('No execution waiting at this node accepted the call');
-	ids.sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
-	return { kind: 'all', ids };
+	// a task that threw: a forward that could not even be built (a bad base URL)
+	return allOutcome(
+		results,
+		candidates.map((c) => c.id),
+		'No execution waiting at this node accepted the call',
+	);
 }
 
 /**
