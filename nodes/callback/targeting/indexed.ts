@@ -57,7 +57,9 @@ type RowOutcome = 'resumed' | 'ignored' | 'stale' | 'lost' | 'failed';
  * - a row found stale is remembered (`staleRows`, at most STALE_MEMO entries, each
  *   STALE_MEMO_MS) until its deletion has surely gone through, so that another call meeting it
  *   in the meantime skips it. A row once stale stays stale: an execution that comes back to
- *   wait at this node gets a new row (a new id), and row ids are not reused.
+ *   wait at this node gets a new row. Remembered by row id *and* seal: n8n's SQLite tables reuse
+ *   the highest row id after a delete (measured: the e2e correlation tests), and the seal is
+ *   random per insert, so a new row under a reused id is never taken for the old one.
  */
 const checking = new Map<string, Promise<ExecutionState>>();
 const staleRows = new Map<string, number>();
@@ -70,11 +72,11 @@ function scopeOf(ix: IndexAccess): string {
 
 function rememberStale(ix: IndexAccess, row: IndexRow, nowMs = Date.now()): void {
 	if (staleRows.size >= STALE_MEMO) staleRows.clear();
-	staleRows.set(`${scopeOf(ix)} ${row.id}`, nowMs);
+	staleRows.set(`${scopeOf(ix)} ${row.id} ${row.seal}`, nowMs);
 }
 
 function knownStale(ix: IndexAccess, row: IndexRow, nowMs = Date.now()): boolean {
-	const key = `${scopeOf(ix)} ${row.id}`;
+	const key = `${scopeOf(ix)} ${row.id} ${row.seal}`;
 	const at = staleRows.get(key);
 	if (at === undefined) return false;
 	if (nowMs - at < STALE_MEMO_MS) return true;

@@ -145,6 +145,21 @@ describe('any / all through the index', () => {
 		expect(n.rows()).toEqual([]);
 	});
 
+	test('a row id reused after a delete (n8n\'s SQLite tables do) is a new row, not the stale one remembered', async () => {
+		const executions: Record<string, { status: string; resumed?: boolean }> = { '1': { status: 'success', resumed: true } };
+		const n = fakeN8n({ executions });
+		n.add('1', 'K');
+		const { forward } = forwarder(executions);
+		await expect(resumeOneFromIndex(n.ix, 'K', forward)).rejects.toMatchObject({ code: ErrorCodes.NOT_WAITING });
+		await deferredDone();
+		expect(n.rows()).toEqual([]);
+		// the same id again, for an execution now waiting (as SQLite hands out the highest id again)
+		executions['2'] = { status: 'waiting' };
+		n.add('2', 'K');
+		n.rows()[0].id = 1;
+		await expect(resumeOneFromIndex(n.ix, 'K', forward)).resolves.toEqual({ kind: 'one', id: '2' });
+	});
+
 	test('10 concurrent any calls over 200 stale rows and 10 waiting: each resumes a different one, and they share the checks', async () => {
 		const executions: Record<string, { status: string; resumed?: boolean }> = {};
 		const n = fakeN8n({ executions });
