@@ -84,6 +84,10 @@ function rowsOf(r) {
 		}
 		ratioRow('hook-p50', `n8n's own Webhook node (reply on receipt) p50 (ms) vs direct resume-URL p50`, pct(r.any.hookLat, 50), d50, '(info)');
 		ratioRow('floor-p50', `floor of any forwarding URL: n8n's own Webhook node p50 + direct p50 vs direct p50`, pct(r.any.hookLat, 50) + d50, d50, '(info)');
+		if (r.any.refusedLat && r.any.refusedLat.length) {
+			ratioRow('node-hook-p50', `the wait node's own webhook answering at once (?execution=bad! → 400 1030: no API request, nothing forwarded) p50 (ms) vs direct p50`, pct(r.any.refusedLat, 50), d50, '(info)');
+			ratioRow('node-floor-p50', `floor of the stable URL: the wait node's webhook answering at once p50 + direct p50 vs direct p50 (a forwarding call pays both)`, pct(r.any.refusedLat, 50) + d50, d50, '(info)');
+		}
 		ratioRow('miss-p50', `?execution=<unknown id> p50 (ms): webhook + settings + one public-API GET → 404, nothing forwarded, vs direct p50`, pct(r.any.missLat, 50), d50, '(info)');
 	}
 	for (const [id, b, what] of [

@@ -40,6 +40,24 @@ beforeAll(async () => {
 	timedOut = { executionId: (await p.start('late')).executionId, stableUrl: p.stableUrl };
 });
 
+describe('the stable URL switched off', () => {
+	test('answers what n8n answers for a webhook that is not registered (404), on GET and POST, and resumes nothing', async () => {
+		const p = await scenario.publishWait({ wait: { stableUrl: false }, waitCredentials: { externalCallbackN8nApi: await n8nApiCredential() } });
+		const s = await p.start('off');
+		await api.waitForStatus(s.executionId, ['waiting']);
+		const path = new URL(p.stableUrl).pathname.replace(/^\/webhook\//, '');
+		for (const method of ['GET', 'POST'] as const) {
+			const r = await http(method, withQuery(p.stableUrl, { execution: s.executionId }), method === 'POST' ? { headers: { 'content-type': 'application/json' }, body: '{"paid":true}' } : undefined);
+			expect(r.status).toBe(404);
+			expect(JSON.parse(r.text)).toMatchObject({ code: 404, message: `The requested webhook "${method} ${path}" is not registered.` });
+		}
+		expect(await statusOf(s.executionId)).toBe('waiting');
+		// its own resume URL still works
+		expect((await postJson(s.callbackUrl, { ok: true })).status).toBe(200);
+		expect((await doneData(s.executionId)).data).toEqual({ ok: true });
+	});
+});
+
 describe('targeting on the stable URL', () => {
 	let p: Published;
 	beforeAll(async () => {

@@ -58,6 +58,22 @@ export async function readN8nApi(ctx: CredentialContext, nowMs = Date.now()): Pr
 	const cacheKey = ref?.id && node.id && workflowId ? `${String(workflowId)} ${node.id} ${ref.id}` : undefined;
 	const hit = cacheKey ? credentialCache.get(cacheKey) : undefined;
 	if (hit && nowMs - hit.at < CREDENTIAL_TTL_MS) return hit.value;
+	if (!cacheKey) return await readN8nApiUncached(ctx, undefined, nowMs);
+	// One read per key at a time: the calls of a burst that all miss the cache at once wait for
+	// the first one's read instead of each making n8n build an isolate for the same credential.
+	const pending = credentialReads.get(cacheKey);
+	if (pending) return await pending;
+	const read = readN8nApiUncached(ctx, cacheKey, nowMs).finally(() => credentialReads.delete(cacheKey));
+	credentialReads.set(cacheKey, read);
+	return await read;
+}
+
+/** Reads in progress, by cache key (at most one per key; removed when it settles, success or not). */
+const credentialReads = new Map<string, Promise<N8nApiAccess | undefined>>();
+
+async function readN8nApiUncached(ctx: CredentialContext, cacheKey: string | undefined, nowMs: number): Promise<N8nApiAccess | undefined> {
+	const node = ctx.getNode();
+	const ref = node.credentials?.[N8N_API_CREDENTIAL];
 	let data: Record<string, unknown>;
 	try {
 		data = await ctx.getCredentials(N8N_API_CREDENTIAL);

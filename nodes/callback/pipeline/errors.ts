@@ -59,6 +59,11 @@ export const ErrorCodes = {
 	 */
 	FORWARD_FAILED: 1054,
 	/**
+	 * Stable URL, `any`: the call met only stale index entries (executions resumed by their own
+	 * resume URL, timed out or deleted) up to its budget; they are being deleted: retry.
+	 */
+	STALE_BUDGET: 1055,
+	/**
 	 * A credential set on the node cannot be read (n8n cannot decrypt it, or the node may not use
 	 * it); n8n's reason is in its log. Not the caller's fault: fix the credential, then retry.
 	 */
@@ -228,6 +233,15 @@ export const anyBudget = (tried: number) =>
 		404,
 		ErrorCodes.ANY_BUDGET,
 		`None of the ${tried} oldest executions waiting here accepted the call (the per-call budget); correlate by key, or retry`,
+	);
+export const staleBudget = (met: number) =>
+	Object.assign(
+		new CallbackError(
+			503,
+			ErrorCodes.STALE_BUDGET,
+			`The ${met} oldest correlation index entries here were stale (executions resumed by their resume URL, timed out or deleted) and are being deleted; retry`,
+		),
+		{ retryAfterS: 1 },
 	);
 export const busy = (retryAfterS: number) =>
 	Object.assign(new CallbackError(503, ErrorCodes.BUSY, 'Too many stable URL calls in progress on this n8n process; retry after the Retry-After delay'), { retryAfterS });

@@ -1,11 +1,13 @@
+import { createHash } from 'node:crypto';
+
 import { sleep } from 'n8n-workflow';
 
-import { anyBudget, forwardFailed, forwardsFailed, indexUnavailable, notWaiting } from '../pipeline/errors';
+import { anyBudget, forwardFailed, forwardsFailed, indexUnavailable, notWaiting, staleBudget } from '../pipeline/errors';
 import type { Forwarder } from './forward';
 import { type ApiCall, IndexError, type IndexRow, deleteRow, deleteRows, findRows, forgetTable, openToken } from './keyIndex';
 import { busyRetryAfter } from './admission';
 import { type PoolResult, runPool } from './pool';
-import { type ApiGet, type WaitingExecution, executionState } from './search';
+import { type ApiGet, type ExecutionState, type WaitingExecution, executionState } from './search';
 import type { TargetOutcome } from './target';
 
 /**
@@ -30,8 +32,10 @@ export interface IndexAccess {
 
 /** Rows `any` tries per call (with or without a key) before it answers 1038 / 404. */
 export const ANY_BUDGET = 25;
-/** Stale rows one call deletes at most on its way (they are not candidates). */
-export const STALE_BUDGET = 200;
+/** Stale rows one call looks at at most on its way (they are not candidates); then 503 1055 if none was tried. */
+export const STALE_BUDGET = 1_000;
+/** State checks of a page's rows at a time, once the page has shown a stale row. */
+const PRECHECK_PARALLELISM = 8;
 const PAGE = 25;
 const ALL_PAGE = 250;
 /** How long a row whose execution is still running (not yet waiting, or being resumed) is watched. */
@@ -39,6 +43,76 @@ const SETTLE_MS = 2_000;
 const SETTLE_STEP_MS = 100;
 
 type RowOutcome = 'resumed' | 'ignored' | 'stale' | 'lost' | 'failed';
+
+/*
+ * Stale rows (their execution resumed by its own resume URL, timed out, deleted) cluster: a
+ * batch resumed directly leaves a run of them at the head of the index, and every `any` meets
+ * them in the same order. Three things keep that cheap, none of them state the answer depends
+ * on (this process's memory only; each entry is a fact that does not change):
+ * - once a page has shown a stale row, the rest of the page is checked in parallel (one GET of
+ *   the execution each, PRECHECK_PARALLELISM at a time) and its stale rows are skipped without
+ *   a forward and deleted in one request;
+ * - concurrent calls in this process that check the same execution share one GET (`checking`,
+ *   in flight only);
+ * - a row found stale is remembered (`staleRows`, at most STALE_MEMO entries, each
+ *   STALE_MEMO_MS) until its deletion has surely gone through, so that another call meeting it
+ *   in the meantime skips it. A row once stale stays stale: an execution that comes back to
+ *   wait at this node gets a new row. Remembered by row id *and* seal: n8n's SQLite tables reuse
+ *   the highest row id after a delete (measured: the e2e correlation tests), and the seal is
+ *   random per insert, so a new row under a reused id is never taken for the old one.
+ */
+const checking = new Map<string, Promise<ExecutionState>>();
+const staleRows = new Map<string, number>();
+const STALE_MEMO = 5_000;
+const STALE_MEMO_MS = 60_000;
+
+function scopeOf(ix: IndexAccess): string {
+	return `${ix.base} ${ix.table} ${createHash('sha256').update(ix.apiKey).digest('base64url').slice(0, 16)}`;
+}
+
+function rememberStale(ix: IndexAccess, row: IndexRow, nowMs = Date.now()): void {
+	if (staleRows.size >= STALE_MEMO) staleRows.clear();
+	staleRows.set(`${scopeOf(ix)} ${row.id} ${row.seal}`, nowMs);
+}
+
+function knownStale(ix: IndexAccess, row: IndexRow, nowMs = Date.now()): boolean {
+	const key = `${scopeOf(ix)} ${row.id} ${row.seal}`;
+	const at = staleRows.get(key);
+	if (at === undefined) return false;
+	if (nowMs - at < STALE_MEMO_MS) return true;
+	staleRows.delete(key);
+	return false;
+}
+
+/** Forgets the remembered stale rows (tests). */
+export function forgetStaleRows(): void {
+	staleRows.clear();
+}
+
+/** One GET of the execution; concurrent callers in this process for the same one share it. */
+async function sharedState(ix: IndexAccess, executionId: string): Promise<ExecutionState> {
+	const key = `${scopeOf(ix)} ${ix.workflowId} ${ix.nodeName} ${executionId}`;
+	const pending = checking.get(key);
+	if (pending) return await pending;
+	const state = executionState(ix.get, executionId, ix.workflowId, ix.nodeName).finally(() => checking.delete(key));
+	checking.set(key, state);
+	return await state;
+}
+
+/** Resumed, finished (timed out, crashed), deleted, or not this node's: the row is stale. */
+function isStale(state: ExecutionState): boolean {
+	return state.kind !== 'waiting-here' && state.kind !== 'running';
+}
+
+/** The states of these rows' executions, PRECHECK_PARALLELISM at a time (a check that failed: absent). */
+async function precheck(ix: IndexAccess, rows: IndexRow[]): Promise<Map<number, ExecutionState>> {
+	const { results } = await runPool(rows.length, PRECHECK_PARALLELISM, async (i) => await sharedState(ix, rows[i].executionId));
+	const out = new Map<number, ExecutionState>();
+	results.forEach((r, i) => {
+		if (r && typeof r === 'object' && 'kind' in r) out.set(rows[i].id, r);
+	});
+	return out;
+}
 
 async function indexed<T>(ix: IndexAccess, task: () => Promise<T>): Promise<T> {
 	return await task().catch(async (error: unknown) => {
@@ -88,7 +162,7 @@ async function tryRow(ix: IndexAccess, row: IndexRow, forward: Forwarder, drop?:
 			if (outcome === 'ignored') return 'ignored';
 			failed = outcome === 'failed';
 		}
-		const state = await executionState(ix.get, row.executionId, ix.workflowId, ix.nodeName);
+		const state = await sharedState(ix, row.executionId);
 		if (state.kind === 'waiting-here') {
 			// not taken with the row's token (an edited row, a lost connection): once more with n8n's
 			if (execution && execution.resumeToken === state.execution.resumeToken) return failed ? 'failed' : 'lost';
@@ -102,8 +176,9 @@ async function tryRow(ix: IndexAccess, row: IndexRow, forward: Forwarder, drop?:
 		}
 		if (state.kind === 'running') return failed ? 'failed' : 'lost';
 		// resumed, finished (timed out, crashed), deleted, or not this node's
+		rememberStale(ix, row);
 		if (drop) drop(row);
-		else await dropRow(ix, row);
+		else void dropRow(ix, row);
 		return 'stale';
 	}
 	return 'lost';
@@ -117,22 +192,44 @@ export async function resumeOneFromIndex(ix: IndexAccess, key: string | undefine
 	// stale rows are deleted as they are met (each once): they do not count as candidates, but a
 	// call cleans at most STALE_BUDGET of them (e.g. after many direct resumes by resume URL)
 	let cleaned = 0;
+	let staleRun = false;
 	while (tried < ANY_BUDGET && cleaned < STALE_BUDGET) {
 		const rows = await indexed(ix, async () => await findRows(ix.call, ix.table, scope, PAGE, after));
 		if (!rows.length) break;
-		for (const row of rows) {
-			if (tried >= ANY_BUDGET || cleaned >= STALE_BUDGET) break;
-			after = row.id;
-			const outcome = await tryRow(ix, row, forward);
-			if (outcome === 'resumed') return { kind: 'one', id: row.executionId };
-			// it may have taken the call before its process died: no other one is tried
-			if (outcome === 'failed') throw forwardFailed(`The forward to execution ${row.executionId} failed`);
-			if (outcome === 'stale') cleaned++;
-			else tried++;
+		// after the first stale row of a page: the states of the rest, checked in parallel (a page
+		// after one that held only stale rows: all of its rows, before any forward)
+		let states: Map<number, ExecutionState> | undefined = staleRun ? await precheck(ix, rows.filter((row) => !knownStale(ix, row))) : undefined;
+		const skipped: number[] = [];
+		const cleanedBefore = cleaned;
+		try {
+			for (let r = 0; r < rows.length; r++) {
+				if (tried >= ANY_BUDGET || cleaned >= STALE_BUDGET) break;
+				const row = rows[r];
+				after = row.id;
+				const known = states?.get(row.id);
+				if (knownStale(ix, row) || (known && isStale(known))) {
+					if (known) rememberStale(ix, row);
+					skipped.push(row.id);
+					cleaned++;
+					continue;
+				}
+				const outcome = await tryRow(ix, row, forward);
+				if (outcome === 'resumed') return { kind: 'one', id: row.executionId };
+				// it may have taken the call before its process died: no other one is tried
+				if (outcome === 'failed') throw forwardFailed(`The forward to execution ${row.executionId} failed`);
+				if (outcome === 'stale') {
+					cleaned++;
+					states ??= await precheck(ix, rows.slice(r + 1).filter((next) => !knownStale(ix, next)));
+				} else tried++;
+			}
+		} finally {
+			// the skipped stale rows, in one request, after the answer (a row left behind is found stale later)
+			if (skipped.length) void sleep(0).then(async () => await dropRows(ix, skipped));
 		}
+		staleRun = cleaned - cleanedBefore === rows.length;
 		if (tried >= ANY_BUDGET || cleaned >= STALE_BUDGET) {
 			const more = await indexed(ix, async () => await findRows(ix.call, ix.table, scope, 1, after));
-			if (more.length) throw anyBudget(tried);
+			if (more.length) throw tried === 0 ? staleBudget(cleaned) : anyBudget(tried);
 		}
 	}
 	throw notWaiting(key === undefined ? 'No execution waiting at this node accepted the call' : 'No execution waiting at this node has this key (or accepted the call)');

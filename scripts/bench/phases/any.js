@@ -58,17 +58,20 @@ async function run(ctx) {
 	log(`  listing ${list.length} waiting with data (for comparison; any no longer lists them): ${f1(listMs)} ms, ${pages.length} pages, ` +
 		`page p50 ${f1(pct(pages.map((x) => x.ms), 50))} ms, ${f1(pages.reduce((s, x) => s + x.bytes, 0) / 1048576)} MB`);
 	// interleaved: any on the stable URL, a direct resume URL, the stable URL with ?execution=<id>
-	const KINDS = ['key', 'any', 'direct', 'byId', 'miss', 'hook'];
+	const KINDS = ['key', 'any', 'direct', 'byId', 'miss', 'hook', 'refused'];
 	const lat = Object.fromEntries(KINDS.map((k) => [k, []]));
 	const cpu = Object.fromEntries(KINDS.map((k) => [k, []]));
 	const statuses = Object.fromEntries(KINDS.map((k) => [k, {}]));
-	const want = { key: 200, any: 200, direct: 200, byId: 200, miss: 404, hook: 200 };
+	const want = { key: 200, any: 200, direct: 200, byId: 200, miss: 404, hook: 200, refused: 400 };
 	const anyIds = [];
 	for (let i = 0; i < calls && Date.now() < callDeadline; i++) {
 		const miss = { url: `${p.stableUrl}?execution=99999999` }; // webhook + one API GET (404), nothing forwarded
 		const hook = { url: floor.triggerUrl, method: 'POST', body: { i } };
 		const key = { url: `${p.stableUrl}?key=k-${small + 2 * calls + i}` }; // keys no other kind of call consumes
-		for (const [k, target] of [['key', key], ['any', { url: `${p.stableUrl}?execution=any` }], ['direct', direct[i]], ['byId', byId[i]], ['miss', miss], ['hook', hook]]) {
+		// the wait node's own webhook and nothing behind it: a malformed target is answered 400
+		// 1030 before any request to n8n's API or any forward (n8n's cost for the node's webhook)
+		const refused = { url: `${p.stableUrl}?execution=bad!` };
+		for (const [k, target] of [['key', key], ['any', { url: `${p.stableUrl}?execution=any` }], ['direct', direct[i]], ['byId', byId[i]], ['miss', miss], ['hook', hook], ['refused', refused]]) {
 			if (!target) continue;
 			const url = target.url;
 			const c0 = cpuMs(n8n.info.pid);
@@ -79,7 +82,7 @@ async function run(ctx) {
 				cpu[k].push(cpuMs(n8n.info.pid) - c0);
 				if (k === 'any') anyIds.push(a.headers['x-execution-id']);
 			} else if (statuses[k][a.status] === 1) log(`  ${k} #${i}: ${a.status} ${a.text.slice(0, 200)}`);
-			await ex.settle(k === 'any' || k === 'key' ? a.headers['x-execution-id'] : target.id, a.status === 200 && k !== 'miss');
+			await ex.settle(k === 'any' || k === 'key' ? a.headers['x-execution-id'] : target.id, a.status === 200 && k !== 'miss' && k !== 'refused');
 		}
 	}
 	const anyLat = lat.any;
@@ -87,7 +90,7 @@ async function run(ctx) {
 	await ex.drain(p.id, 'any calls');
 	await ex.drain(floor.id, 'floor calls');
 	out.memAfterAny = await memorySampled(n8n.info.pid, 6);
-	out.any = { create: c, listMs, pages, listed: list.length, anyLat, directLat, keyLat: lat.key, byIdLat: lat.byId, missLat: lat.miss, hookLat: lat.hook, single, cpu, statuses, anyIds: anyIds.slice(0, 5) };
+	out.any = { create: c, listMs, pages, listed: list.length, anyLat, directLat, keyLat: lat.key, byIdLat: lat.byId, missLat: lat.miss, hookLat: lat.hook, refusedLat: lat.refused, single, cpu, statuses, anyIds: anyIds.slice(0, 5) };
 	if (sizes.BENCH_BURST > 0) {
 		// the burst (phases/burst.js) takes keys no call above consumed
 		const from = small + 3 * calls;

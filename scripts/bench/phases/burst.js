@@ -181,6 +181,21 @@ async function baseline(ctx, count, deadline, isolate = false) {
 	return { ...rest, ok: okIds.size };
 }
 
+/**
+ * A profile, not a row (BENCH_BURST_PROBE=1): the same burst at the stable URL with a malformed
+ * target (`?execution=bad!`), which the node answers 400 1030 before any request to n8n's API,
+ * any forward or any database work of its own. What is left is n8n's handling of a call to the
+ * wait node's webhook (the workflow read, an isolate, its webhook descriptions) and the node's
+ * refusal: whether that alone fails n8n's readiness, or only the work admitted calls do.
+ */
+async function probe(ctx, p, count, deadline) {
+	await quiet(ctx);
+	ctx.log(`  probe: ${count} concurrent calls with a malformed target (400 1030, no API work), readiness sampled every second`);
+	const b = await runBurst(ctx, 'probe (ours, refused at once: ?execution=bad!)', count, (j, agent) => request('GET', `${p.stableUrl}?execution=bad!${j}`, { timeoutMs: 300_000, agent }), deadline);
+	const { okIds, ...rest } = b;
+	return { ...rest, ok: okIds.size };
+}
+
 /** Ours: `?key=` calls for `count` distinct waiting executions (keys k-<from> …). */
 async function ours(ctx, p, from, count, deadline) {
 	const { n8n, ex, log } = ctx;
@@ -216,8 +231,9 @@ async function run(ctx) {
 	log(`phase 6: burst of ${count} concurrent calls, n8n's own Webhook node and then ?key= among ${keys.waiting} waiting`);
 	const base = process.env.BENCH_BURST_BASELINE === '0' ? undefined : await baseline(ctx, count, deadline);
 	const isolate = process.env.BENCH_BURST_BASELINE === '0' ? undefined : await baseline(ctx, count, deadline, true);
+	const refusedAtOnce = process.env.BENCH_BURST_PROBE === '1' ? await probe(ctx, keys.p, count, deadline) : undefined;
 	const out = process.env.BENCH_BURST_OURS === '0' ? { count, skipped: true } : await ours(ctx, keys.p, keys.from, count, deadline);
-	return { ...out, waiting: keys.waiting, baseline: base, baselineIsolate: isolate };
+	return { ...out, waiting: keys.waiting, baseline: base, baselineIsolate: isolate, refusedAtOnce };
 }
 
 module.exports = { run, name: '6 burst', enabled: (sizes) => sizes.BENCH_BURST > 0 && sizes.BENCH_ANY_WAITING > 0 };

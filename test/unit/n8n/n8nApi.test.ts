@@ -66,4 +66,36 @@ describe('the n8n API credential of the stable URL', () => {
 		dropCachedCredential('key-4');
 		expect((await readN8nApi(ctxOf('w1', 'n1'), t0 + 60_002))?.apiKey).toBe('key-5');
 	});
+
+	test('a burst that misses the cache at once makes one read; a failed read is not kept', async () => {
+		let reads = 0;
+		let fail = true;
+		let release: () => void = () => undefined;
+		const gate = new Promise<void>((resolve) => (release = resolve));
+		const ctx = {
+			getCredentials: async () => {
+				reads++;
+				await gate;
+				if (fail) throw new Error('Credentials could not be decrypted');
+				return { apiKey: `key-${reads}`, baseUrl: 'http://127.0.0.1:5678' };
+			},
+			getNode: () => ({ id: 'n-burst', name: 'Wait', credentials: { [N8N_API_CREDENTIAL]: { id: 'c-burst', name: 'n8n' } } }),
+			getWorkflow: () => ({ id: 'w-burst' }),
+			logger: { warn: () => undefined },
+		} as unknown as Reader;
+		const t0 = 5_000_000;
+		const failed = Array.from({ length: 12 }, async () => await readN8nApi(ctx, t0).catch((e: unknown) => e));
+		release();
+		const errors = await Promise.all(failed);
+		expect(reads).toBe(1);
+		for (const e of errors) expect((e as CallbackError).code).toBe(ErrorCodes.CREDENTIAL_UNREADABLE);
+		// the failure is not remembered: the next calls read again, once for all of them
+		fail = false;
+		const values = await Promise.all(Array.from({ length: 12 }, async () => await readN8nApi(ctx, t0 + 1)));
+		expect(reads).toBe(2);
+		expect(new Set(values.map((v) => v?.apiKey))).toEqual(new Set(['key-2']));
+		// and then from the cache
+		expect((await readN8nApi(ctx, t0 + 2))?.apiKey).toBe('key-2');
+		expect(reads).toBe(2);
+	});
 });

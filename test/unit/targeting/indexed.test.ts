@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs in Jest on Node, never inside n8n; these rules guard the code that ships (nodes/, credentials/) */
 import { ErrorCodes } from '../../../nodes/callback/pipeline/errors';
 import type { Forwarder } from '../../../nodes/callback/targeting/forward';
-import { ANY_BUDGET, type IndexAccess, resumeAllFromIndex, resumeOneFromIndex } from '../../../nodes/callback/targeting/indexed';
+import { ANY_BUDGET, type IndexAccess, STALE_BUDGET, forgetStaleRows, resumeAllFromIndex, resumeOneFromIndex } from '../../../nodes/callback/targeting/indexed';
 import {
 	type ApiCall,
 	INDEX_TABLE_NAME,
@@ -119,6 +119,67 @@ describe('correlation index: sealed tokens and keys', () => {
 });
 
 describe('any / all through the index', () => {
+	// each fake table numbers its rows from 1 (n8n never reuses a row id in one table)
+	beforeEach(() => forgetStaleRows());
+
+	test('a run of stale rows (a batch resumed by resume URLs) costs a forward per page, not per row; past the budget 503 1055, then the next call resumes', async () => {
+		const executions: Record<string, { status: string; resumed?: boolean }> = {};
+		const n = fakeN8n({ executions });
+		const stale = STALE_BUDGET + 100;
+		for (let i = 1; i <= stale; i++) {
+			executions[String(i)] = { status: 'success', resumed: true };
+			n.add(String(i), '');
+		}
+		executions[String(stale + 1)] = { status: 'waiting' };
+		n.add(String(stale + 1), '');
+		const { forward, sent } = forwarder(executions);
+		const first = await resumeOneFromIndex(n.ix, undefined, forward).catch((e: unknown) => e);
+		expect(first).toMatchObject({ status: 503, code: ErrorCodes.STALE_BUDGET, retryAfterS: 1 });
+		// only the first stale row was forwarded to; the rest were checked by GET (a page after one
+		// that held only stale rows is checked before any forward)
+		expect(sent.length).toBe(1);
+		await deferredDone();
+		expect(n.rows().length).toBe(stale - STALE_BUDGET + 1);
+		await expect(resumeOneFromIndex(n.ix, undefined, forward)).resolves.toEqual({ kind: 'one', id: String(stale + 1) });
+		await deferredDone();
+		expect(n.rows()).toEqual([]);
+	});
+
+	test('a row id reused after a delete (n8n\'s SQLite tables do) is a new row, not the stale one remembered', async () => {
+		const executions: Record<string, { status: string; resumed?: boolean }> = { '1': { status: 'success', resumed: true } };
+		const n = fakeN8n({ executions });
+		n.add('1', 'K');
+		const { forward } = forwarder(executions);
+		await expect(resumeOneFromIndex(n.ix, 'K', forward)).rejects.toMatchObject({ code: ErrorCodes.NOT_WAITING });
+		await deferredDone();
+		expect(n.rows()).toEqual([]);
+		// the same id again, for an execution now waiting (as SQLite hands out the highest id again)
+		executions['2'] = { status: 'waiting' };
+		n.add('2', 'K');
+		n.rows()[0].id = 1;
+		await expect(resumeOneFromIndex(n.ix, 'K', forward)).resolves.toEqual({ kind: 'one', id: '2' });
+	});
+
+	test('10 concurrent any calls over 200 stale rows and 10 waiting: each resumes a different one, and they share the checks', async () => {
+		const executions: Record<string, { status: string; resumed?: boolean }> = {};
+		const n = fakeN8n({ executions });
+		for (let i = 1; i <= 200; i++) {
+			executions[String(i)] = { status: 'success', resumed: true };
+			n.add(String(i), '');
+		}
+		for (let i = 201; i <= 210; i++) {
+			executions[String(i)] = { status: 'waiting' };
+			n.add(String(i), '');
+		}
+		const { forward } = forwarder(executions);
+		const got = await Promise.all(Array.from({ length: 10 }, async () => await resumeOneFromIndex(n.ix, undefined, forward)));
+		expect(new Set(got.map((g) => (g as { id: string }).id))).toEqual(new Set(Array.from({ length: 10 }, (_, i) => String(201 + i))));
+		const gets = n.requests.filter((r) => r.startsWith('GET /api/v1/executions/')).length;
+		// without sharing, each call would check each stale row itself (2,000 GETs)
+		expect(gets).toBeLessThan(1_000);
+		await deferredDone();
+		expect(n.rows()).toEqual([]);
+	});
 	test('key: the oldest row with the key; its row is deleted; nothing listed', async () => {
 		const executions = { '1': { status: 'waiting' }, '2': { status: 'waiting' }, '3': { status: 'waiting' } };
 		const n = fakeN8n({ executions });
