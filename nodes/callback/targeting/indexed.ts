@@ -70,13 +70,17 @@ function scopeOf(ix: IndexAccess): string {
 	return `${ix.base} ${ix.table} ${createHash('sha256').update(ix.apiKey).digest('base64url').slice(0, 16)}`;
 }
 
+function staleKey(ix: IndexAccess, row: IndexRow): string {
+	return `${scopeOf(ix)} ${row.id} ${row.seal}`;
+}
+
 function rememberStale(ix: IndexAccess, row: IndexRow, nowMs = Date.now()): void {
 	if (staleRows.size >= STALE_MEMO) staleRows.clear();
-	staleRows.set(`${scopeOf(ix)} ${row.id} ${row.seal}`, nowMs);
+	staleRows.set(staleKey(ix, row), nowMs);
 }
 
 function knownStale(ix: IndexAccess, row: IndexRow, nowMs = Date.now()): boolean {
-	const key = `${scopeOf(ix)} ${row.id} ${row.seal}`;
+	const key = staleKey(ix, row);
 	const at = staleRows.get(key);
 	if (at === undefined) return false;
 	if (nowMs - at < STALE_MEMO_MS) return true;
@@ -112,6 +116,11 @@ async function precheck(ix: IndexAccess, rows: IndexRow[]): Promise<Map<number, 
 		if (r && typeof r === 'object' && 'kind' in r) out.set(rows[i].id, r);
 	});
 	return out;
+}
+
+/** The 404 message when no row's execution took the call (with or without a key). */
+function noneTook(key: string | undefined): string {
+	return key === undefined ? 'No execution waiting at this node accepted the call' : 'No execution waiting at this node has this key (or accepted the call)';
 }
 
 async function indexed<T>(ix: IndexAccess, task: () => Promise<T>): Promise<T> {
@@ -232,7 +241,7 @@ export async function resumeOneFromIndex(ix: IndexAccess, key: string | undefine
 			if (more.length) throw tried === 0 ? staleBudget(cleaned) : anyBudget(tried);
 		}
 	}
-	throw notWaiting(key === undefined ? 'No execution waiting at this node accepted the call' : 'No execution waiting at this node has this key (or accepted the call)');
+	throw notWaiting(noneTook(key));
 }
 
 /** `all` (with or without a key): every waiting execution that takes the call, `parallelism` at a time. */
@@ -260,7 +269,7 @@ export async function resumeAllFromIndex(ix: IndexAccess, key: string | undefine
 	return allOutcome(
 		results,
 		unique.map((r) => r.executionId),
-		key === undefined ? 'No execution waiting at this node accepted the call' : 'No execution waiting at this node has this key (or accepted the call)',
+		noneTook(key),
 	);
 }
 
