@@ -1,23 +1,34 @@
 import {
 	NodeConnectionTypes,
+	VersionedNodeType,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
+	type INodeTypeBaseDescription,
 	type INodeTypeDescription,
 	type IWebhookFunctions,
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { N8N_API_CREDENTIAL } from '../callback/constants';
+import { N8N_API_CREDENTIAL, WAIT_NODE_VERSION } from '../callback/constants';
 import { credentialTest } from '../callback/n8n/credentialTests';
 import { responseProperties } from '../callback/descriptions/common';
-import { labelSubtitle, WAITING_TOOLTIP } from '../callback/descriptions/editor';
+import { labelSubtitle, waitingTooltip } from '../callback/descriptions/editor';
 import { waitProperties, waitWebhooks } from './description';
 import { waitExecute } from './execute';
 import { waitWebhook } from './webhook';
 
-/** Pauses the execution (execute.ts) until a call to one of its URLs resumes it (webhook.ts). */
-export class ExternalCallbackWait implements INodeType {
+/**
+ * Version 1 of the wait node, and the description both versions share. The two versions have
+ * the same parameters and behaviour; they differ only in where their URLs are
+ * (callback/urls/resumeUrl.ts):
+ * - 1: resume URL `…/webhook-waiting/<id>/<node id>`; its webhook paths are expressions.
+ * - 2 (what the editor places): resume URL `…/webhook-waiting/<id>?node=<node id>`, fail URL
+ *   `…/fail?…`; every webhook field is static, so n8n evaluates no expression for a call to the
+ *   node before it runs (docs/architecture.md, "Wait node versions").
+ * Workflows with version 1 keep it and keep working (their URLs already went out).
+ */
+class ExternalCallbackWaitV1 implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'External Callback Wait',
 		name: 'externalCallbackWait',
@@ -43,10 +54,10 @@ export class ExternalCallbackWait implements INodeType {
 			{ name: 'externalCallbackSignatureApi', required: true, testedBy: 'externalCallbackSignatureApiTest', displayOptions: { show: { authentication: ['signature'] } } },
 			{ name: N8N_API_CREDENTIAL, required: false, displayOptions: { show: { stableUrl: [true] } } },
 		],
-		webhooks: waitWebhooks,
+		webhooks: waitWebhooks(1),
 		// The callback URL of the waiting execution (and the stable URL when on), as n8n's Wait node
 		// shows its resume URL; execute() stores n8n's signed resume URL in the run's metadata for it.
-		waitingNodeTooltip: WAITING_TOOLTIP,
+		waitingNodeTooltip: waitingTooltip(1),
 		properties: waitProperties,
 	};
 
@@ -58,5 +69,23 @@ export class ExternalCallbackWait implements INodeType {
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await waitWebhook(this);
+	}
+}
+
+/** Version 2: version 1 with static webhook fields (its URLs, above). */
+class ExternalCallbackWaitV2 extends ExternalCallbackWaitV1 {
+	constructor() {
+		super();
+		this.description = { ...this.description, version: 2, webhooks: waitWebhooks(2), waitingNodeTooltip: waitingTooltip(2) };
+	}
+}
+
+/** Pauses the execution (execute.ts) until a call to one of its URLs resumes it (webhook.ts). */
+export class ExternalCallbackWait extends VersionedNodeType {
+	constructor() {
+		const v1 = new ExternalCallbackWaitV1();
+		const { displayName, name, icon, group, subtitle, description } = v1.description;
+		const baseDescription: INodeTypeBaseDescription = { displayName, name, icon, group, subtitle, description, defaultVersion: WAIT_NODE_VERSION };
+		super({ 1: v1, 2: new ExternalCallbackWaitV2() }, baseDescription);
 	}
 }

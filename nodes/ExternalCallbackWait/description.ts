@@ -1,55 +1,68 @@
 import { updateDisplayOptions, type IWebhookDescription, type INodeProperties } from 'n8n-workflow';
 
-import { CALLBACK_METHODS, FAIL_PATH_SUFFIX, PARAMS, STABLE_METHODS, WEBHOOK_NAMES } from '../callback/constants';
+import { CALLBACK_METHODS, FAIL_PATH_SUFFIX, FAIL_PATH_V2, PARAMS, STABLE_METHODS, WEBHOOK_NAMES, hasStaticWebhooks } from '../callback/constants';
 import { guardProperties } from '../callback/descriptions/guard';
 import { confirmProperties } from '../callback/descriptions/human';
 import { requestOptions, responseProperties, timeUnitOptions } from '../callback/descriptions/common';
 import { RESPONSE_FIELDS, webhookDescriptionFields } from '../callback/descriptions/webhookFields';
 
 /**
- * A restart webhook for every method on a path unique to this node (its node id), and the same
- * on `<node id>-fail` for the fail URL, which resumes with `failed: true`. One description per
- * path with a comma-separated method list (n8n splits it): n8n evaluates every description's
- * path on every call, each in its expression sandbox, so fewer descriptions cost less.
+ * Version 1: a restart webhook for every method on a path unique to this node (its node id), and
+ * the same on `<node id>-fail` for the fail URL, which resumes with `failed: true`. One
+ * description per path with a comma-separated method list (n8n splits it): n8n evaluates every
+ * description's path on every call, each in its expression sandbox, so fewer descriptions cost less.
+ *
+ * Version 2: the same two with static paths (`` and `fail`): n8n routes a resume to the node the
+ * execution waits at, and the node checks the `node=` its URLs carry (webhook.ts). Nothing of
+ * them needs n8n's expression engine before the node runs, whatever the node's parameters.
  */
 const ALL_METHODS = CALLBACK_METHODS.join(',');
-const resumeWebhooks: IWebhookDescription[] = [
-	{ name: WEBHOOK_NAMES.resume, httpMethod: ALL_METHODS, path: '={{ $nodeId }}' },
-	{
-		// n8n's type lists only 'default' and 'setup'; the name comes back through getWebhookName().
-		name: WEBHOOK_NAMES.fail as IWebhookDescription['name'],
-		httpMethod: ALL_METHODS,
-		path: `={{ $nodeId + "${FAIL_PATH_SUFFIX}" }}`,
-	},
-].map((hook) => ({ ...hook, restartWebhook: true, ...RESPONSE_FIELDS }));
+const resumeWebhooks = (typeVersion: number): IWebhookDescription[] =>
+	[
+		{ name: WEBHOOK_NAMES.resume, httpMethod: ALL_METHODS, path: hasStaticWebhooks(typeVersion) ? '' : '={{ $nodeId }}' },
+		{
+			// n8n's type lists only 'default' and 'setup'; the name comes back through getWebhookName().
+			name: WEBHOOK_NAMES.fail as IWebhookDescription['name'],
+			httpMethod: ALL_METHODS,
+			path: hasStaticWebhooks(typeVersion) ? FAIL_PATH_V2 : `={{ $nodeId + "${FAIL_PATH_SUFFIX}" }}`,
+		},
+	].map((hook) => ({ ...hook, restartWebhook: true, ...RESPONSE_FIELDS }));
 
 /**
- * The stable URL: a regular webhook, registered while the workflow is published and only when
- * "Stable URL" is on (an empty method list registers nothing). It resumes nothing by itself: it
- * finds the target execution(s) and resumes them through their resume URLs. One description per
- * method, so that the editor lists "GET" and "POST" each with the URL (one "GET,POST"
- * description showed a clipped "GET,PO" badge). The method is natively resolvable.
+ * The stable URL: a regular webhook, registered while the workflow is published. It resumes
+ * nothing by itself: it finds the target execution(s) and resumes them through their resume URLs.
+ * One description per method, so that the editor lists "GET" and "POST" each with the URL (one
+ * "GET,POST" description showed a clipped "GET,PO" badge).
+ * - Version 1: only when "Stable URL" is on (an empty method list registers nothing); the method
+ *   is natively resolvable, but n8n evaluates it in its expression engine as soon as any
+ *   parameter of the node is an expression (a Correlation Key always is).
+ * - Version 2: the methods are static, so the URL is registered whether or not "Stable URL" is
+ *   on; while it is off the node answers `404` code 1056 (webhook.ts).
  */
-const stableWebhooks: IWebhookDescription[] = STABLE_METHODS.map((method) => ({
-	// n8n uses the name only to report it back through getWebhookName(), which is how webhook()
-	// tells the stable URL from a resume.
-	name: WEBHOOK_NAMES.stable as IWebhookDescription['name'],
-	...webhookDescriptionFields({
-		httpMethod: {
-			template: `={{ $parameter["${PARAMS.stableUrl}"] ? "${method}" : "" }}`,
-			resolve: (p: Record<string, unknown>) => (p[PARAMS.stableUrl] ? method : ''),
-		},
-	}),
-	path: 'callback',
-	isFullPath: false,
-	responseMode: 'onReceived',
-	// The editor lists webhooks under "Webhook URLs": only list the stable URL while it is on
-	// (otherwise it showed a /callback URL that answers nothing, with an empty method).
-	ndvHideUrl: `={{ !$parameter["${PARAMS.stableUrl}"] }}`,
-}));
+const stableWebhooks = (typeVersion: number): IWebhookDescription[] =>
+	STABLE_METHODS.map((method) => ({
+		// n8n uses the name only to report it back through getWebhookName(), which is how webhook()
+		// tells the stable URL from a resume.
+		name: WEBHOOK_NAMES.stable as IWebhookDescription['name'],
+		...(hasStaticWebhooks(typeVersion)
+			? { httpMethod: method }
+			: webhookDescriptionFields({
+					httpMethod: {
+						template: `={{ $parameter["${PARAMS.stableUrl}"] ? "${method}" : "" }}`,
+						resolve: (p: Record<string, unknown>) => (p[PARAMS.stableUrl] ? method : ''),
+					},
+				})),
+		path: 'callback',
+		isFullPath: false,
+		responseMode: 'onReceived',
+		// The editor lists webhooks under "Webhook URLs": only list the stable URL while it is on
+		// (otherwise it showed a /callback URL that answers nothing, with an empty method). Only the
+		// editor reads this field.
+		ndvHideUrl: `={{ !$parameter["${PARAMS.stableUrl}"] }}`,
+	}));
 
 /** Served by n8n itself (resume URLs and the stable URL): nothing to register elsewhere. */
-export const waitWebhooks: IWebhookDescription[] = [...resumeWebhooks, ...stableWebhooks];
+export const waitWebhooks = (typeVersion: number): IWebhookDescription[] => [...resumeWebhooks(typeVersion), ...stableWebhooks(typeVersion)];
 
 const stableUrlProperties: INodeProperties[] = [
 	{

@@ -1,12 +1,12 @@
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { KEY_HEADER, PARAMS, WEBHOOK_NAMES } from '../callback/constants';
+import { KEY_HEADER, NODE_QUERY_PARAM, PARAMS, WEBHOOK_NAMES, hasStaticWebhooks } from '../callback/constants';
 import { callIO, ownBinding } from '../callback/n8n/incoming';
 import { stableForwardKey, targetIO } from '../callback/n8n/n8nApi';
 import { readCommonSettings, readHumanSettings, readStateParameter } from '../callback/n8n/settings';
 import { headerValue } from '../callback/auth/types';
 import { answerProbe, checkResumeCall, isProbe } from '../callback/pipeline/gate';
-import { busy } from '../callback/pipeline/errors';
+import { busy, otherNode, stableOff } from '../callback/pipeline/errors';
 import { sendReply } from '../callback/pipeline/respond';
 import { type CallSettings, fail, runPipeline } from '../callback/pipeline/run';
 import { admit, busyRetryAfter } from '../callback/targeting/admission';
@@ -21,7 +21,10 @@ type Headers = Record<string, string | string[] | undefined>;
 export async function waitWebhook(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const io = callIO(ctx);
 	const webhookName = ctx.getWebhookName() as string;
+	const v2 = hasStaticWebhooks(ctx.getNode().typeVersion);
 	if (webhookName === WEBHOOK_NAMES.stable) {
+		// version 2 registers the stable URL whatever the parameter (static methods): off answers 1056
+		if (v2 && ctx.getNodeParameter(PARAMS.stableUrl, false) !== true) return fail(io, stableOff());
 		// bounded work per process: above it, 503 + Retry-After at once (targeting/admission.ts)
 		const slot = admit();
 		if (!slot) return fail(io, busy(busyRetryAfter()));
@@ -55,6 +58,12 @@ export async function waitWebhook(ctx: IWebhookFunctions): Promise<IWebhookRespo
 		// echoed, and the execution stays waiting (no workflowData).
 		sendReply(io.response(), 401, JSON.stringify({ error: 'Invalid token' }));
 		return { noWebhookResponse: true };
+	}
+	// Version 2: n8n routed the call to the node the execution waits at; a URL made for another
+	// wait node of the workflow (an earlier step's, called late) says so by its node= and is refused.
+	if (v2 && !nodeParamMatches(ctx)) {
+		io.response().setHeader(OUTCOME_HEADER, 'refused');
+		return fail(io, otherNode(ctx.getNode().name));
 	}
 	if (gate.kind === 'refused') {
 		io.response().setHeader(OUTCOME_HEADER, 'refused');
@@ -108,6 +117,13 @@ async function hasValidUrlSecret(ctx: IWebhookFunctions, forwarded: boolean): Pr
 	// every candidate is compared (no early exit), each in constant time
 	for (const secret of generatedSecrets(ctx)) matched = urlSecretMatches(given, secret) || matched;
 	return matched;
+}
+
+/** Version 2: the URL's `node=` (absent in n8n's own `$execution.resumeUrl`) names this node. */
+function nodeParamMatches(ctx: IWebhookFunctions): boolean {
+	const given = (ctx.getQueryData() as Record<string, unknown>)[NODE_QUERY_PARAM];
+	if (given === undefined) return true;
+	return typeof given === 'string' && given === ctx.getNode().id;
 }
 
 /** Whether a key the call was routed by (KEY_HEADER) is this execution's correlation key; true without one. */

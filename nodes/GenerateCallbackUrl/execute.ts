@@ -26,7 +26,7 @@ export async function generateExecute(ctx: IExecuteFunctions): Promise<INodeExec
 			const resumeUrl = hasN8nResumeToken(n8nResumeUrl) ? n8nResumeUrl : withUrlSecret(n8nResumeUrl, (secret ??= newUrlSecret()));
 			const form = ctx.getNodeParameter('urlForm', i, 'path') as 'path' | 'state';
 			const fields: IDataObject =
-				form === 'state' ? stateUrlFields(resumeUrl, ctx.getExecutionId(), waitNode) : pathUrlFields(resumeUrl, waitNode.id);
+				form === 'state' ? stateUrlFields(resumeUrl, ctx.getExecutionId(), waitNode) : pathUrlFields(resumeUrl, waitNode.id, waitNode.typeVersion);
 			out.push({
 				json: { ...items[i].json, ...(await finishUrls(ctx, fields, i)), executionId: ctx.getExecutionId(), waitNode: waitNode.name },
 				binary: items[i].binary,

@@ -35,8 +35,22 @@ export const STABLE_METHODS = ['GET', 'POST'] as const;
 
 /** The wait node's webhooks, as getWebhookName() reports them. */
 export const WEBHOOK_NAMES = { resume: 'default', fail: 'fail', stable: 'stable' } as const;
-/** The fail URL's path: the wait node's id plus this (the resume URL's path is the id). */
+/** Version 1 of the wait node: the fail URL's path is the node's id plus this (the resume URL's path is the id). */
 export const FAIL_PATH_SUFFIX = '-fail';
+
+/**
+ * Version 2 of the wait node: its webhook fields are all static, so that n8n evaluates no
+ * expression for a call before the node runs (docs/architecture.md, "Wait node versions"). The
+ * resume URL is n8n's own `$execution.resumeUrl`, the fail URL has the path `fail`, and the node
+ * a URL is for travels in its query (`node=<node id>`), checked by the node.
+ */
+export const FAIL_PATH_V2 = 'fail';
+export const NODE_QUERY_PARAM = 'node';
+/** The wait node's current version (what the editor places); version 1 stays for existing workflows. */
+export const WAIT_NODE_VERSION = 2;
+
+/** Whether a wait node of this typeVersion uses the static layout of version 2. */
+export const hasStaticWebhooks = (typeVersion: number | undefined): boolean => (typeVersion ?? 1) >= 2;
 
 /**
  * The query parameter of n8n 2.x's resume token (`?signature=<token>`); on n8n 1.x the URL

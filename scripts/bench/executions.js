@@ -6,7 +6,7 @@ const { randomUUID } = require('node:crypto');
 
 const { listExecutions, parseJson, request } = require('../lib/http');
 const { ROOT, sleep, until } = require('../lib/n8n');
-const { leanWorkflow } = require('./workflows');
+const { leanWorkflow, resumeUrlOf } = require('./workflows');
 
 /** The package's one bounded-concurrency pool (nodes/callback/targeting/pool.ts), compiled. */
 function loadPool() {
@@ -182,7 +182,7 @@ function executionHelpers({ n8n, sizes, log }) {
 		return waiting
 			.filter((e) => e.data && e.data.resumeToken)
 			.sort((a, b) => Number(a.id) - Number(b.id))
-			.map((e) => ({ id: String(e.id), url: `${n8n.info.baseUrl}/webhook-waiting/${e.id}/${wait.id}?signature=${e.data.resumeToken}` }));
+			.map((e) => ({ id: String(e.id), url: resumeUrlOf(n8n.info.baseUrl, e.id, wait.id, e.data.resumeToken) }));
 	}
 
 	return { list, countWaiting, countAll, countActive, drain, waitForWaiting, settle, credential, publishStable, startWithUrls, createWaiting, resumeUrls };

@@ -55,6 +55,8 @@ function readSizes(env = process.env) {
 	sizes.BENCH_KEY_SMALL = int('BENCH_KEY_SMALL', QUICK ? 30 : 100);
 	sizes.BENCH_BURST = int('BENCH_BURST', QUICK ? 40 : 500);
 	sizes.BENCH_ANY_CALLS = int('BENCH_ANY_CALLS', QUICK ? 5 : 20);
+	// the wait node's typeVersion under test (scripts/bench/workflows.js)
+	sizes.BENCH_WAIT_VERSION = require('./workflows').WAIT_VERSION;
 	sizes.BENCH_CREATE_CONCURRENCY = Math.max(1, int('BENCH_CREATE_CONCURRENCY', 16));
 	sizes.BENCH_WARMUP = int('BENCH_WARMUP', QUICK ? 1 : 3);
 	sizes.BENCH_PHASE_TIMEOUT_S = Math.max(10, int('BENCH_PHASE_TIMEOUT_S', QUICK ? 300 : 1200));

@@ -26,11 +26,18 @@ const respondNode = (urlExpr) => ({
 	parameters: { respondWith: 'json', responseBody: `={{ { url: ${urlExpr}, executionId: $execution.id } }}`, options: {} },
 });
 const noOp = () => ({ id: randomUUID(), name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: pos(), parameters: {} });
+/** The wait node's version under test: 2 (what the editor places) unless BENCH_WAIT_VERSION=1. */
+const WAIT_VERSION = process.env.BENCH_WAIT_VERSION === '1' ? 1 : 2;
+/** A wait node's own resume URL for a waiting execution (as Generate Callback URL builds it). */
+const resumeUrlOf = (baseUrl, executionId, waitId, token) =>
+	WAIT_VERSION >= 2
+		? `${baseUrl}/webhook-waiting/${executionId}?signature=${token}&node=${encodeURIComponent(waitId)}`
+		: `${baseUrl}/webhook-waiting/${executionId}/${waitId}?signature=${token}`;
 const ecwNode = (parameters = {}, credentials) => ({
 	id: randomUUID(),
 	name: 'External Callback Wait',
 	type: ECW,
-	typeVersion: 1,
+	typeVersion: WAIT_VERSION,
 	position: pos(),
 	webhookId: randomUUID(),
 	parameters,
@@ -67,4 +74,4 @@ function leanWorkflow(name, n8nCred, waitParams = {}) {
 	return { wf: chain(name, [webhookNode('onReceived'), wait]), wait };
 }
 
-module.exports = { webhookNode, noOp, chain, oursWorkflow, theirsWorkflow, leanWorkflow };
+module.exports = { webhookNode, noOp, chain, oursWorkflow, theirsWorkflow, leanWorkflow, resumeUrlOf, WAIT_VERSION };

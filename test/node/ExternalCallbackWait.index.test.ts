@@ -11,7 +11,7 @@ import { clearHints, hintCount, hintedToken } from '../../nodes/callback/targeti
 import { forgetTable, openToken } from '../../nodes/callback/targeting/keyIndex';
 import { BASE, N8N_API_KEY, WAIT_NODE, WAIT_TYPE, WORKFLOW_ID, executeContext, n8nResumeUrl, tokenFor } from './helpers';
 
-const node = new ExternalCallbackWait();
+const node = new ExternalCallbackWait().getNodeType(1);
 
 /** n8n's data table API as helpers.httpRequest sees it: `status` answers every row insert. */
 function dataTables(o: { tables?: string[]; insertStatus?: number; listStatus?: number } = {}) {

@@ -12,7 +12,7 @@ import { sealToken } from '../../nodes/callback/targeting/keyIndex';
 import { STABLE_MAX_IN_FLIGHT, admit } from '../../nodes/callback/targeting/admission';
 import { BASE, FakeN8n, JSON_HEADERS, N8N_API_KEY, WAIT_NODE, WAIT_TYPE, WORKFLOW_ID, callWebhook, n8nResumeUrl, runExecute, serveWaitNode, tokenFor, type CallSpec } from './helpers';
 
-const node = new ExternalCallbackWait();
+const node = new ExternalCallbackWait().getNodeType(1);
 const CALLER_KEY = 'caller-key-31';
 const n8nApi = (extra: IDataObject = {}) => ({ externalCallbackN8nApi: { baseUrl: BASE, webhookBaseUrl: '', apiKey: N8N_API_KEY, ...extra } });
 

@@ -25,7 +25,7 @@ import {
 	type WebhookSetup,
 } from './helpers';
 
-const node = new ExternalCallbackWait();
+const node = new ExternalCallbackWait().getNodeType(1);
 const API_KEY = 'k-live-7f3a9c';
 // eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- a test fixture, not a secret
 const SHARED_SECRET = 'hs256-shared-secret-for-tests-only';

@@ -224,7 +224,7 @@ describe('GenerateCallbackUrl.execute() on n8n 1.x (no resume token)', () => {
 		expect(url.pathname).toBe(`/webhook-waiting/101/${WAIT_NODE.id}`);
 		const call = (signature: string) =>
 			callWebhook({
-				node: new ExternalCallbackWait(),
+				node: new ExternalCallbackWait().getNodeType(1),
 				resumeUrl: v1,
 				http: new FakeN8n(1).http,
 				generators: [{ output: json }],

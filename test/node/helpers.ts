@@ -241,7 +241,7 @@ export interface WebhookSetup {
 	http?: HttpRequest;
 	staticData?: IDataObject;
 	workflowId?: string;
-	nodeInfo?: { id?: string; name?: string; type?: string };
+	nodeInfo?: { id?: string; name?: string; type?: string; typeVersion?: number };
 }
 
 export interface WebhookHarness {
@@ -293,7 +293,8 @@ export function webhookContext(setup: WebhookSetup): WebhookHarness {
 		id: nodeInfo.id ?? WAIT_NODE.id,
 		name: nodeInfo.name ?? WAIT_NODE.name,
 		type: nodeInfo.type ?? WAIT_TYPE,
-		typeVersion: 1,
+		// the version class's own version (External Callback Wait has 1 and 2)
+		typeVersion: nodeInfo.typeVersion ?? (typeof setup.node.description.version === 'number' ? setup.node.description.version : 1),
 		position: [0, 0],
 		webhookId: WAIT_NODE.webhookId,
 		parameters: params as INode['parameters'],

@@ -9,7 +9,7 @@ import { ExternalCallbackWait } from '../../nodes/ExternalCallbackWait/ExternalC
 import { confirmToken } from '../../nodes/callback/pipeline/human';
 import { BASE, FakeN8n, JSON_HEADERS, N8N_API_KEY, TRIGGER_TYPE, WAIT_NODE, callWebhook, n8nResumeUrl, serveWaitNode, tokenFor, type CallSpec, type WebhookSetup } from './helpers';
 
-const wait = new ExternalCallbackWait();
+const wait = new ExternalCallbackWait().getNodeType(1);
 const trigger = new ExternalCallbackTrigger();
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
 const SAFE_LINKS = 'Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/534+ (KHTML, like Gecko) BingPreview/1.0b';

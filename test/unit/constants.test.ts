@@ -23,7 +23,7 @@ import {
 /** The descriptions spell their names out (lint and compliance read the source): tied here. */
 describe('constants and the literal names in the descriptions', () => {
 	test('node type names', () => {
-		expect(new ExternalCallbackWait().description.name).toBe(NODE_TYPES.wait);
+		expect(new ExternalCallbackWait().getNodeType(1).description.name).toBe(NODE_TYPES.wait);
 		expect(new GenerateCallbackUrl().description.name).toBe(NODE_TYPES.generate);
 		expect(new ExternalCallbackTrigger().description.name).toBe(NODE_TYPES.trigger);
 		expect(isNodeType(`n8n-nodes-external-callback.${NODE_TYPES.wait}`, NODE_TYPES.wait)).toBe(true);

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { FAIL_PATH_SUFFIX, PARAMS } from '../constants';
+import { FAIL_PATH_SUFFIX, FAIL_PATH_V2, NODE_QUERY_PARAM, PARAMS, hasStaticWebhooks } from '../constants';
 
 /**
  * Texts the editor computes from a node's parameters: subtitles and the waiting tooltip. They are
@@ -35,21 +35,26 @@ export function labelSubtitle(prefix: string, property: INodeProperties | undefi
  * node shows its resume URL). Arguments: the node's parameters, n8n's resume URL of the
  * execution (the signed one the node stored in its run's metadata; without that metadata, or on
  * n8n 1.x, the editor passes `<webhook-waiting base>/<execution id>` without a token), the
- * execution id, the node's id and webhook id. With n8n's token the callback URL is that URL with
- * the node id as path suffix (what Generate Callback URL outputs without a base URL override);
- * without one the URL carries a secret only Generate Callback URL's output has, so the tooltip
- * points there. No `}}` may appear in it (it ends the expression), nor template literals.
+ * execution id, the node's id and webhook id, and whether the node has version 2's layout. With
+ * n8n's token the callback URL is what Generate Callback URL outputs without a base URL override:
+ * version 1, that URL with the node id as path suffix; version 2, that URL with `node=<id>` (the
+ * fail URL at `/fail`). Without a token the URL carries a secret only Generate Callback URL's
+ * output has, so the tooltip points there. No `}}` may appear in it (it ends the expression), nor
+ * template literals.
  */
-const WAITING_TOOLTIP_FUNCTION = `(parameters, resumeUrl, executionId, nodeId, webhookId) => {
+const WAITING_TOOLTIP_FUNCTION = `(parameters, resumeUrl, executionId, nodeId, webhookId, v2) => {
 	const esc = (text) => String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 	const link = (url) => '<a href="' + esc(url) + '" target="_blank">' + esc(url) + '</a>';
 	const url = String(resumeUrl || '');
 	const at = url.indexOf('?');
 	const path = at === -1 ? url : url.slice(0, at);
 	const query = at === -1 ? '' : url.slice(at);
+	const bound = query + '&' + ${JSON.stringify(NODE_QUERY_PARAM)} + '=' + encodeURIComponent(nodeId);
+	const resume = v2 ? path + bound : path + '/' + nodeId + query;
+	const fail = v2 ? path + '/' + ${JSON.stringify(FAIL_PATH_V2)} + bound : path + '/' + nodeId + ${JSON.stringify(FAIL_PATH_SUFFIX)} + query;
 	let text = /[?&]signature=/.test(query)
-		? 'Waiting for a call to the callback URL of this execution: ' + link(path + '/' + nodeId + query) +
-			'<br>Fail URL (resumes with failed: true): ' + link(path + '/' + nodeId + ${JSON.stringify(FAIL_PATH_SUFFIX)} + query)
+		? 'Waiting for a call to the callback URL of this execution: ' + link(resume) +
+			'<br>Fail URL (resumes with failed: true): ' + link(fail)
 		: 'Waiting for a call to the callback URL of this execution: the callbackUrl that a Generate Callback URL node output for it';
 	if (parameters[${JSON.stringify(PARAMS.stableUrl)}] && webhookId) {
 		const base = path.replace(/\\/[^/]+\\/[^/]+\\/?$/, '');
@@ -58,4 +63,9 @@ const WAITING_TOOLTIP_FUNCTION = `(parameters, resumeUrl, executionId, nodeId, w
 	return text;
 }`;
 
-export const WAITING_TOOLTIP = `={{ (${WAITING_TOOLTIP_FUNCTION})($parameter, $execution.resumeUrl, $execution.id, $nodeId, $webhookId) }}`;
+/** The waiting tooltip of a wait node of this typeVersion. */
+export const waitingTooltip = (typeVersion: number): string =>
+	`={{ (${WAITING_TOOLTIP_FUNCTION})($parameter, $execution.resumeUrl, $execution.id, $nodeId, $webhookId, ${hasStaticWebhooks(typeVersion)}) }}`;
+
+/** Version 1's tooltip. */
+export const WAITING_TOOLTIP = waitingTooltip(1);

@@ -4,6 +4,7 @@ import type { HttpFetch } from '../auth/types';
 import type { CallIO } from '../pipeline/run';
 import type { IncomingCallback } from '../pipeline/parse';
 import type { ResponseLike } from '../pipeline/respond';
+import { NODE_QUERY_PARAM, NODE_TYPES, hasStaticWebhooks, isNodeType } from '../constants';
 import { publicCallUrl } from '../urls/callUrl';
 import type { ForwardBinding, HttpSend } from '../targeting/forward';
 
@@ -57,12 +58,23 @@ export async function readIncoming(ctx: IWebhookFunctions): Promise<IncomingCall
 		queryLength: url.includes('?') ? url.length - url.indexOf('?') - 1 : 0,
 		contentType,
 		headers: ctx.getHeaderData() as Record<string, string | string[] | undefined>,
-		query: (ctx.getQueryData() ?? {}) as Record<string, unknown>,
+		query: ownQuery(ctx),
 		body: ctx.getBodyData(),
 		rawBody: req.rawBody,
 		contentLength: Number.isFinite(declared) ? declared : undefined,
 		url: callUrl(ctx, url, req.headers),
 	};
+}
+
+/**
+ * The call's query. A version 2 wait node's own `node=<its id>` (the node its URLs are for,
+ * checked in its webhook.ts) is routing, not the caller's data: left out.
+ */
+function ownQuery(ctx: IWebhookFunctions): Record<string, unknown> {
+	const query = (ctx.getQueryData() ?? {}) as Record<string, unknown>;
+	const node = ctx.getNode();
+	if (!hasStaticWebhooks(node.typeVersion) || !isNodeType(node.type, NODE_TYPES.wait) || query[NODE_QUERY_PARAM] !== node.id) return query;
+	return Object.fromEntries(Object.entries(query).filter(([name]) => name !== NODE_QUERY_PARAM));
 }
 
 /** The public URL of this call (urls/callUrl.ts), from n8n's webhook base URL; undefined when unknown. */

@@ -21,6 +21,7 @@ export function targetIO(ctx: IWebhookFunctions): TargetIO {
 	return {
 		workflowId: String(ctx.getWorkflow().id),
 		nodeId: node.id,
+		nodeVersion: node.typeVersion,
 		nodeName: node.name,
 		n8nApi: async () => await readN8nApi(ctx),
 		apiGet: (base, apiKey) => apiGetter(ctx, base, apiKey),

@@ -63,6 +63,13 @@ export const ErrorCodes = {
 	 * resume URL, timed out or deleted) up to its budget; they are being deleted: retry.
 	 */
 	STALE_BUDGET: 1055,
+	/** Stable URL (wait node version 2): "Stable URL" is off in this node. */
+	STABLE_OFF: 1056,
+	/**
+	 * Resume URL (wait node version 2): the URL is for another wait node (its `node=`) than the
+	 * one the execution waits at now; nothing is resumed, the execution keeps waiting.
+	 */
+	OTHER_NODE: 1057,
 	/**
 	 * A credential set on the node cannot be read (n8n cannot decrypt it, or the node may not use
 	 * it); n8n's reason is in its log. Not the caller's fault: fix the credential, then retry.
@@ -243,5 +250,9 @@ export const staleBudget = (met: number) =>
 		),
 		{ retryAfterS: 1 },
 	);
+export const stableOff = () =>
+	new CallbackError(404, ErrorCodes.STABLE_OFF, 'This wait node\'s stable URL is off: switch on "Stable URL" in the node and publish the workflow');
+export const otherNode = (waitingAt: string) =>
+	new CallbackError(409, ErrorCodes.OTHER_NODE, `This URL is for another wait node of the workflow; the execution waits at "${waitingAt}" now`);
 export const busy = (retryAfterS: number) =>
 	Object.assign(new CallbackError(503, ErrorCodes.BUSY, 'Too many stable URL calls in progress on this n8n process; retry after the Retry-After delay'), { retryAfterS });

@@ -5,12 +5,14 @@ import {
 	FORWARD_HEADER,
 	INTERNAL_HEADERS,
 	KEY_HEADER,
+	NODE_QUERY_PARAM,
 	ORIGIN_HEADER,
 	OUTCOME_HEADER,
 	PROBE_HEADER,
 	PROBE_NODE_HEADER,
 	PROBE_WORKFLOW_HEADER,
 	RESUME_TOKEN_PARAM,
+	hasStaticWebhooks,
 } from '../constants';
 import type { IncomingCallback } from '../pipeline/parse';
 import { TARGETING_QUERY_PARAMS } from '../pipeline/redact';
@@ -176,6 +178,8 @@ export interface ForwardTarget {
 	apiKey: string;
 	workflowId: string;
 	nodeId: string;
+	/** The wait node's typeVersion: where its resume URL is (urls/resumeUrl.ts). */
+	nodeVersion: number;
 }
 
 const HOP_BY_HOP = new Set<string>(['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'accept-encoding', 'te', 'trailer', ...INTERNAL_HEADERS]);
@@ -189,8 +193,15 @@ function passOnHeaders(headers: Record<string, string | string[] | undefined>): 
 	return out;
 }
 
+/** The candidate's resume URL at this node, without its token (set by the caller, last). */
 function resumeUrlAt(o: ForwardTarget, candidate: WaitingExecution): URL {
-	return new URL(`${o.base}/webhook-waiting/${encodeURIComponent(candidate.id)}/${encodeURIComponent(o.nodeId)}`);
+	const execution = `${o.base}/webhook-waiting/${encodeURIComponent(candidate.id)}`;
+	return new URL(hasStaticWebhooks(o.nodeVersion) ? execution : `${execution}/${encodeURIComponent(o.nodeId)}`);
+}
+
+/** Version 2: the node the URL is for, in the query (set last, so a caller's own `node` never wins). */
+function bindNode(o: ForwardTarget, url: URL): void {
+	if (hasStaticWebhooks(o.nodeVersion)) url.searchParams.set(NODE_QUERY_PARAM, o.nodeId);
 }
 
 /**
@@ -202,6 +213,7 @@ function resumeUrlAt(o: ForwardTarget, candidate: WaitingExecution): URL {
  */
 export async function waitsHere(o: ForwardTarget, candidate: WaitingExecution): Promise<boolean | 'failed'> {
 	const url = resumeUrlAt(o, candidate);
+	bindNode(o, url);
 	url.searchParams.set(RESUME_TOKEN_PARAM, candidate.resumeToken);
 	let r: Awaited<ReturnType<HttpSend>>;
 	try {
@@ -251,6 +263,7 @@ export function forwarder(
 			if (o.dropQuery?.includes(name)) continue;
 			for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(name, String(v));
 		}
+		bindNode(o, url);
 		url.searchParams.set(RESUME_TOKEN_PARAM, candidate.resumeToken);
 		// Signed (forwardIsSigned), the caller's identity travels with the call, bound to this
 		// execution, workflow and node, and the guards do not run again; otherwise the caller's own

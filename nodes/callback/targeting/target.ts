@@ -38,6 +38,8 @@ export interface N8nApiAccess {
 export interface TargetIO {
 	workflowId: string;
 	nodeId: string;
+	/** The wait node's typeVersion (where its resume URLs are). */
+	nodeVersion: number;
 	nodeName: string;
 	/** Undefined when no credential is set; throws (a CallbackError) when it cannot be read. */
 	n8nApi(): Promise<N8nApiAccess | undefined>;
@@ -134,7 +136,7 @@ function apiErrorAsRefusal(error: unknown): unknown {
 async function dispatch(target: Target, call: TargetCall & { onResumed?: (reply: ForwardReply) => void }, spec: TargetSpec): Promise<TargetOutcome> {
 	const { io } = spec;
 	const credentials = await io.n8nApi();
-	const route = (base: string, apiKey: string): ForwardTarget => ({ send: io.send, base, apiKey, workflowId: io.workflowId, nodeId: io.nodeId });
+	const route = (base: string, apiKey: string): ForwardTarget => ({ send: io.send, base, apiKey, workflowId: io.workflowId, nodeId: io.nodeId, nodeVersion: io.nodeVersion });
 	const forwardTo = (to: ForwardTarget) => forwarder({ ...to, ...call, stateParameter: spec.stateParameter });
 	if (target.kind === 'state') {
 		// No n8n API needed: the state holds the resume token; n8n checks it. A state names an

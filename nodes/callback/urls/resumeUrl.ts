@@ -1,23 +1,35 @@
-import { CALLBACK_METHODS, FAIL_PATH_SUFFIX } from '../constants';
+import { CALLBACK_METHODS, FAIL_PATH_SUFFIX, FAIL_PATH_V2, NODE_QUERY_PARAM, hasStaticWebhooks } from '../constants';
 import { SetupError } from './setupError';
 
 /**
- * The resume URL of one wait node: n8n's `$execution.resumeUrl`
- * (`<base>/webhook-waiting/<executionId>?signature=<token>` on n8n 2.x) with the wait
- * node's id as path suffix, which is the restart-webhook path of that node.
+ * The resume (or fail) URL of one wait node, from n8n's `$execution.resumeUrl`
+ * (`<base>/webhook-waiting/<executionId>?signature=<token>` on n8n 2.x):
+ * - version 1: the wait node's id (plus `-fail`) as path suffix, the node's restart-webhook path;
+ * - version 2: no suffix (`fail` for the fail URL) and the node's id as `?node=`, which the node
+ *   checks (n8n routes a resume to the node the execution waits at, whatever the path).
  */
-export function buildResumeUrl(executionResumeUrl: string, waitNodeId: string): string {
+export function buildResumeUrl(executionResumeUrl: string, waitNodeId: string, typeVersion = 1, fail = false): string {
 	const url = new URL(executionResumeUrl);
-	url.pathname = `${url.pathname.replace(/\/+$/, '')}/${encodeURIComponent(waitNodeId)}`;
+	const base = url.pathname.replace(/\/+$/, '');
+	if (hasStaticWebhooks(typeVersion)) {
+		url.pathname = fail ? `${base}/${FAIL_PATH_V2}` : base;
+		url.searchParams.set(NODE_QUERY_PARAM, waitNodeId);
+	} else {
+		url.pathname = `${base}/${encodeURIComponent(fail ? `${waitNodeId}${FAIL_PATH_SUFFIX}` : waitNodeId)}`;
+	}
 	return url.toString();
 }
 
 /** Path form: the resume URL of the wait node, its fail URL (failed: true) and their methods. */
-export function pathUrlFields(executionResumeUrl: string, waitNodeId: string): { callbackUrl: string; failUrl: string; methods: string[] } {
+export function pathUrlFields(
+	executionResumeUrl: string,
+	waitNodeId: string,
+	typeVersion = 1,
+): { callbackUrl: string; failUrl: string; methods: string[] } {
 	return {
-		callbackUrl: buildResumeUrl(executionResumeUrl, waitNodeId),
+		callbackUrl: buildResumeUrl(executionResumeUrl, waitNodeId, typeVersion),
 		// Resumes the same wait with failed: true and the caller's reason.
-		failUrl: buildResumeUrl(executionResumeUrl, `${waitNodeId}${FAIL_PATH_SUFFIX}`),
+		failUrl: buildResumeUrl(executionResumeUrl, waitNodeId, typeVersion, true),
 		methods: [...CALLBACK_METHODS],
 	};
 }

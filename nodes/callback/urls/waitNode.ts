@@ -5,6 +5,7 @@ export interface WorkflowNodeLike {
 	id?: string;
 	name: string;
 	type: string;
+	typeVersion?: number;
 	disabled?: boolean;
 	webhookId?: string;
 	parameters?: Record<string, unknown>;
@@ -21,6 +22,8 @@ export interface WorkflowView {
 export interface WaitNodeInfo {
 	name: string;
 	id: string;
+	/** 1 or 2: the layout of its resume URLs (urls/resumeUrl.ts). */
+	typeVersion: number;
 	webhookId?: string;
 	parameters: Record<string, unknown>;
 }
@@ -56,5 +59,5 @@ export function findWaitNode(workflow: WorkflowView, requested: string): WaitNod
 		throw new SetupError(`Node "${name}" is not an External Callback Wait node`, NAME_IT);
 	}
 	if (!node.id) throw new SetupError(`Node "${name}" has no id; save the workflow and try again`, 'Save the workflow, then run it again');
-	return { name: node.name, id: node.id, webhookId: node.webhookId, parameters: node.parameters ?? {} };
+	return { name: node.name, id: node.id, typeVersion: node.typeVersion ?? 1, webhookId: node.webhookId, parameters: node.parameters ?? {} };
 }

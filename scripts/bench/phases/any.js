@@ -8,7 +8,7 @@ const { request } = require('../../lib/http');
 const { sleep, until } = require('../../lib/n8n');
 const { cpuMs, cpuSnapshot, memLine, memorySampled, settledRss } = require('../procfs');
 const { f1, pct } = require('../stats');
-const { chain, noOp, webhookNode } = require('../workflows');
+const { chain, noOp, resumeUrlOf, webhookNode } = require('../workflows');
 
 /** @returns {Promise<object>} any, memBeforeAny, memWaiting, memAfterAny, memRestart, cpuBeforeRestart */
 async function run(ctx) {
@@ -47,7 +47,7 @@ async function run(ctx) {
 	const list = await ex.list(p.id, { status: 'waiting', includeData: true, deadline: callDeadline, onPage: (page) => pages.push(page) });
 	const listMs = performance.now() - tl;
 	const newest = list.filter((e) => e.data && e.data.resumeToken).sort((a, b) => Number(b.id) - Number(a.id)); // `any` takes the oldest
-	const direct = newest.filter((_, i) => i % 2 === 0).map((e) => ({ id: String(e.id), url: `${n8n.info.baseUrl}/webhook-waiting/${e.id}/${p.wait.id}?signature=${e.data.resumeToken}` }));
+	const direct = newest.filter((_, i) => i % 2 === 0).map((e) => ({ id: String(e.id), url: resumeUrlOf(n8n.info.baseUrl, e.id, p.wait.id, e.data.resumeToken) }));
 	const byId = newest.filter((_, i) => i % 2 === 1).map((e) => ({ id: String(e.id), url: `${p.stableUrl}?execution=${e.id}` }));
 	// one execution with its data through the public API, as ?execution=<id> does (client side)
 	const single = [];
@@ -137,7 +137,7 @@ async function measureHints(ctx, p, old, n, deadline) {
 		const b = old[2 * i + 1];
 		const h = fresh[i];
 		const kinds = [
-			['direct', d.id, `${n8n.info.baseUrl}/webhook-waiting/${d.id}/${p.wait.id}?signature=${d.data.resumeToken}`],
+			['direct', d.id, resumeUrlOf(n8n.info.baseUrl, d.id, p.wait.id, d.data.resumeToken)],
 			['byId', b.id, `${p.stableUrl}?execution=${b.id}`],
 			['hinted', h, h ? `${p.stableUrl}?execution=${h}` : undefined],
 		];
@@ -168,7 +168,7 @@ async function measureSmall(ctx, p, small, calls) {
 	const n = Math.min(calls, Math.floor(small / 4));
 	for (let i = 0; i < n; i++) {
 		const e = newest[i];
-		const direct = e ? { id: String(e.id), url: `${n8n.info.baseUrl}/webhook-waiting/${e.id}/${p.wait.id}?signature=${e.data.resumeToken}` } : undefined;
+		const direct = e ? { id: String(e.id), url: resumeUrlOf(n8n.info.baseUrl, e.id, p.wait.id, e.data.resumeToken) } : undefined;
 		for (const [k, target] of [['key', { url: `${p.stableUrl}?key=k-${Math.floor(small / 2) + i}` }], ['any', { url: `${p.stableUrl}?execution=any` }], ['direct', direct]]) {
 			if (!target) continue;
 			const a = await request('GET', target.url, { timeoutMs: 600_000 }).catch((err) => ({ status: 'error', text: err.message, ms: NaN, headers: {} }));

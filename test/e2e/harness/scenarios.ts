@@ -80,6 +80,8 @@ export interface WaitSetup {
 	fixture?: string;
 	/** the wait node's parameters (replace the fixture's; default none) */
 	wait?: Record<string, unknown>;
+	/** the wait node's typeVersion (default: the fixture's, 1) */
+	waitVersion?: number;
 	waitCredentials?: Record<string, unknown>;
 	/** the generator's parameters (replace the fixture's when given) */
 	generate?: Record<string, unknown>;
@@ -136,6 +138,7 @@ export function scenarios(api: N8nApi) {
 		const wf = loadFixture(setup.fixture ?? 'wait-basic');
 		const wait = node(wf, 'External Callback Wait');
 		wait.parameters = setup.wait ?? {};
+		if (setup.waitVersion !== undefined) wait.typeVersion = setup.waitVersion;
 		if (setup.waitCredentials) wait.credentials = setup.waitCredentials;
 		if (setup.generate || setup.generateCredentials) {
 			const gen = node(wf, 'Generate Callback URL');

@@ -152,7 +152,7 @@ describe('methods.credentialTest', () => {
 
 	const nodes: Array<[string, INodeType]> = [
 		['External Callback Trigger', new ExternalCallbackTrigger()],
-		['External Callback Wait', new ExternalCallbackWait()],
+		['External Callback Wait', new ExternalCallbackWait().getNodeType(1)],
 		['Generate Callback URL', new GenerateCallbackUrl()],
 	];
 
@@ -186,7 +186,7 @@ describe('methods.credentialTest', () => {
 
 	test('the trigger and the wait node list guardCredentials (the wait node then the n8n API credential)', () => {
 		expect(new ExternalCallbackTrigger().description.credentials).toEqual(guardCredentials);
-		expect(new ExternalCallbackWait().description.credentials).toEqual([
+		expect(new ExternalCallbackWait().getNodeType(1).description.credentials).toEqual([
 			...guardCredentials,
 			{ name: N8N_API_CREDENTIAL, required: false, displayOptions: { show: { stableUrl: [true] } } },
 		]);

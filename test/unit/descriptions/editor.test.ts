@@ -35,7 +35,7 @@ function inEditor(type: INodeType, text: string, parameters: IDataObject, execut
 }
 
 describe('waiting tooltip of External Callback Wait', () => {
-	const wait = new ExternalCallbackWait();
+	const wait = new ExternalCallbackWait().getNodeType(1);
 	const tooltip = (parameters: IDataObject, resumeUrl: string, id = '42') =>
 		inEditor(wait, wait.description.waitingNodeTooltip!, parameters, { id, resumeUrl });
 
@@ -82,8 +82,28 @@ describe('waiting tooltip of External Callback Wait', () => {
 	});
 });
 
+describe('waiting tooltip of External Callback Wait version 2', () => {
+	const wait = new ExternalCallbackWait().getNodeType(2);
+	const tooltip = (parameters: IDataObject, resumeUrl: string, id = '42') =>
+		inEditor(wait, wait.description.waitingNodeTooltip!, parameters, { id, resumeUrl });
+
+	test('the callback URL is n8n\'s resume URL with node=<node id>, the fail URL at /fail: what Generate Callback URL outputs', () => {
+		const resumeUrl = `${WAITING}/42?signature=${TOKEN}`;
+		const callback = buildResumeUrl(resumeUrl, NODE_ID, 2);
+		const fail = buildResumeUrl(resumeUrl, NODE_ID, 2, true);
+		expect(callback).toBe(`${WAITING}/42?signature=${TOKEN}&node=${NODE_ID}`);
+		expect(fail).toBe(`${WAITING}/42/fail?signature=${TOKEN}&node=${NODE_ID}`);
+		const esc = (u: string) => u.replace(/&/g, '&amp;');
+		expect(tooltip({ stableUrl: false }, resumeUrl)).toBe(
+			`Waiting for a call to the callback URL of this execution: <a href="${esc(callback)}" target="_blank">${esc(callback)}</a>` +
+				`<br>Fail URL (resumes with failed: true): <a href="${esc(fail)}" target="_blank">${esc(fail)}</a>`,
+		);
+		expect(tooltip({ stableUrl: true }, resumeUrl)).toContain(`/webhook/${WEBHOOK_ID}/callback?execution=42`);
+	});
+});
+
 describe('subtitles show the labels of the chosen options', () => {
-	const wait = new ExternalCallbackWait();
+	const wait = new ExternalCallbackWait().getNodeType(1);
 	const trigger = new ExternalCallbackTrigger();
 
 	test.each([

@@ -39,7 +39,7 @@ test.each(Object.entries(RESPONSE_FIELD_DEFINITIONS))('%s: the native resolver a
 });
 
 test.each([
-	['External Callback Wait', new ExternalCallbackWait().description.webhooks!],
+	['External Callback Wait', new ExternalCallbackWait().getNodeType(1).description.webhooks!],
 	['External Callback Trigger', new ExternalCallbackTrigger().description.webhooks!],
 ])('%s: every declared resolver matches its field and agrees with it', (_node, webhooks) => {
 	let declared = 0;
@@ -56,7 +56,7 @@ test.each([
 });
 
 test('the wait node: one restart description per path, every method in one comma-separated list', () => {
-	const wait = new ExternalCallbackWait().description.webhooks!;
+	const wait = new ExternalCallbackWait().getNodeType(1).description.webhooks!;
 	const restart = wait.filter((w) => w.restartWebhook);
 	expect(restart.map((w) => [w.name, w.path, w.httpMethod])).toEqual([
 		['default', '={{ $nodeId }}', 'GET,POST,PUT,PATCH,DELETE'],
@@ -71,4 +71,26 @@ test('the wait node: one restart description per path, every method in one comma
 	// the trigger keeps one per method: the editor lists each URL with its method
 	const trigger = new ExternalCallbackTrigger().description.webhooks!;
 	expect(trigger.map((w) => w.httpMethod)).toEqual(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+});
+
+test('the wait node version 2: every field n8n reads before the node runs is static, so no call makes n8n evaluate an expression for them', () => {
+	const wait = new ExternalCallbackWait().getNodeType(2).description.webhooks!;
+	expect(wait.map((w) => [w.name, w.path, w.httpMethod, w.restartWebhook ?? false])).toEqual([
+		['default', '', 'GET,POST,PUT,PATCH,DELETE', true],
+		['fail', 'fail', 'GET,POST,PUT,PATCH,DELETE', true],
+		['stable', 'callback', 'GET', false],
+		['stable', 'callback', 'POST', false],
+	]);
+	// read for every call by n8n (webhook.service.js getNodeWebhooks): path, isFullPath, restartWebhook, httpMethod
+	for (const hook of wait) {
+		for (const field of ['path', 'isFullPath', 'restartWebhook', 'httpMethod'] as const) {
+			expect(String(hook[field] ?? '')).not.toMatch(/^=/);
+		}
+	}
+	// the stable URL's reply mode is static too; the resume URLs' follow the Respond option (with resolvers)
+	expect(wait.filter((w) => !w.restartWebhook).every((w) => w.responseMode === 'onReceived')).toBe(true);
+	// the version class carries its version; both share the parameters
+	expect(new ExternalCallbackWait().getNodeType(2).description.version).toBe(2);
+	expect(new ExternalCallbackWait().getNodeType(2).description.properties).toBe(new ExternalCallbackWait().getNodeType(1).description.properties);
+	expect(new ExternalCallbackWait().description.defaultVersion).toBe(2);
 });

@@ -8,7 +8,7 @@ const TOKEN = 'a'.repeat(64);
 const waiting = (id: string) => ({ id, workflowId: 'wf1', status: 'waiting', startedAt: `2026-01-01T00:00:${id.padStart(2, '0')}Z`, data: { resumeToken: TOKEN, resultData: { lastNodeExecuted: 'Wait' } } });
 
 /** A fake n8n: its API lists `ids` as waiting at node "Wait"; each resume URL answers `resumed`. */
-function io(o: { ids?: string[]; credential?: boolean; lose?: string[]; fail?: Record<string, 'reset' | 500 | 503>; takenByAnother?: string[] } = {}) {
+function io(o: { ids?: string[]; credential?: boolean; lose?: string[]; fail?: Record<string, 'reset' | 500 | 503>; takenByAnother?: string[]; nodeVersion?: number } = {}) {
 	const sent: OutboundRequest[] = [];
 	const looks: Record<string, number> = {};
 	const get: ApiGet = async (path) => {
@@ -37,6 +37,7 @@ function io(o: { ids?: string[]; credential?: boolean; lose?: string[]; fail?: R
 	const target: TargetIO = {
 		workflowId: 'wf1',
 		nodeId: 'n-1',
+		nodeVersion: o.nodeVersion ?? 1,
 		nodeName: 'Wait',
 		n8nApi: async () => (o.credential === false ? undefined : { apiKey: 'key', baseUrl: 'http://127.0.0.1:5678/', webhookBaseUrl: '' }),
 		apiGet: () => get,
@@ -88,6 +89,20 @@ describe('stage "target": which execution(s)', () => {
 		const { spec, sent } = io({ credential: false });
 		await expect(runTarget({ kind: 'state', execution: { id: '9', resumeToken: TOKEN, startedAt: '' } }, call, spec)).resolves.toEqual({ kind: 'one', id: '9' });
 		expect(sent.map((r) => r.url.split('?')[0])).toEqual(['http://127.0.0.1:1/webhook-waiting/9/n-1', 'http://127.0.0.1:1/webhook-waiting/9/n-1']);
+	});
+
+	test('version 2 of the wait node: forwards and probes go to n8n\'s own resume URL with ?node=<node id>, set after the caller\'s query (a caller\'s node= never wins)', async () => {
+		const { spec, sent } = io({ ids: ['5'], nodeVersion: 2 });
+		const withNode = { ...call, incoming: { ...call.incoming, query: { node: 'n-other', x: '1' } } };
+		await expect(runTarget({ kind: 'id', id: '5' }, withNode, spec)).resolves.toEqual({ kind: 'one', id: '5' });
+		const url = new URL(sent[sent.length - 1].url);
+		expect(url.pathname).toBe('/webhook-waiting/5');
+		expect(url.searchParams.getAll('node')).toEqual(['n-1']);
+		expect(url.searchParams.get('x')).toBe('1');
+		expect(url.searchParams.get('signature')).toBe(TOKEN);
+		const state = io({ credential: false, nodeVersion: 2 });
+		await expect(runTarget({ kind: 'state', execution: { id: '9', resumeToken: TOKEN, startedAt: '' } }, call, state.spec)).resolves.toEqual({ kind: 'one', id: '9' });
+		expect(state.sent.map((r) => r.url)).toEqual([`http://127.0.0.1:1/webhook-waiting/9?node=n-1&signature=${TOKEN}`, `http://127.0.0.1:1/webhook-waiting/9?node=n-1&signature=${TOKEN}`]);
 	});
 
 	test('a forward that fails (connection reset, 5xx) is 503 (1054) with Retry-After, not "not waiting" (1031): the caller retries', async () => {

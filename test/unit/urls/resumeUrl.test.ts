@@ -1,6 +1,21 @@
 import { CALLBACK_METHODS } from '../../../nodes/callback/constants';
 import { buildResumeUrl } from '../../../nodes/callback/urls/resumeUrl';
 
+describe('buildResumeUrl, wait node version 2 (static webhooks)', () => {
+	it("is n8n's own resume URL with the node id as node=, the fail URL at /fail", () => {
+		const n8n = 'https://n8n.example.com/n8n/webhook-waiting/123?signature=abc.DEF-_';
+		expect(buildResumeUrl(n8n, 'node-uuid-1', 2)).toBe('https://n8n.example.com/n8n/webhook-waiting/123?signature=abc.DEF-_&node=node-uuid-1');
+		expect(buildResumeUrl(n8n, 'node-uuid-1', 2, true)).toBe('https://n8n.example.com/n8n/webhook-waiting/123/fail?signature=abc.DEF-_&node=node-uuid-1');
+		expect(buildResumeUrl('http://localhost:5678/webhook-waiting/9/', 'a b&c', 2)).toBe('http://localhost:5678/webhook-waiting/9?node=a+b%26c');
+		expect(new URL(buildResumeUrl(n8n, 'a b&c', 2)).searchParams.get('node')).toBe('a b&c');
+	});
+
+	it('version 1 (and an unknown version) keeps the node id as path segment', () => {
+		expect(buildResumeUrl('https://h.example/webhook-waiting/1?signature=s', 'n', 1, true)).toBe('https://h.example/webhook-waiting/1/n-fail?signature=s');
+		expect(buildResumeUrl('https://h.example/webhook-waiting/1?signature=s', 'n')).toBe('https://h.example/webhook-waiting/1/n?signature=s');
+	});
+});
+
 describe('buildResumeUrl', () => {
 	it('appends the node id as a path segment before the query and keeps the signature', () => {
 		expect(
