@@ -212,6 +212,15 @@ export const waitProperties: INodeProperties[] = [
 		name: 'resumeUrlNotice',
 		type: 'notice',
 		default: '',
+		displayOptions: { show: { '@version': [1] } },
+	},
+	{
+		displayName:
+			'Give the external system the callbackUrl of a "Generate Callback URL" node (it names this node, so a late call for another wait node resumes nothing), or turn on Stable URL below. {{ $execution.resumeUrl }} resumes this node too, whichever wait node the execution waits at. <a href="https://github.com/n8n-nodes-external-callback/n8n-nodes-external-callback#external-callback-wait" target="_blank">More in the docs</a>',
+		name: 'resumeUrlNoticeV2',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { '@version': [{ _cnd: { gte: 2 } }] } },
 	},
 	...stableUrlProperties,
 	...confirmProperties,

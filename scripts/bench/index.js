@@ -16,7 +16,8 @@
 // BENCH_CREATE_CONCURRENCY=16 BENCH_WARMUP=3
 // BENCH_PHASE_TIMEOUT_S=1200; ECB_BENCH_QUICK=1 makes every default small (a smoke run of a few
 // minutes; explicit BENCH_* still win); BENCH_KEEP_N8N_FOLDER=1 keeps n8n's user folder (and its
-// log). BENCH_N8N_ENV='DB_SQLITE_POOL_SIZE=8 N8N_…=…' starts n8n with those settings;
+// log). BENCH_N8N_ENV='DB_SQLITE_POOL_SIZE=8 N8N_…=…' starts n8n with those settings (default:
+// N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true, the README's recommendation; BENCH_N8N_DEFAULTS=1: none);
 // BENCH_BURST_BASELINE=0 / BENCH_BURST_OURS=0 skip one of the two bursts. Every loop is bounded by a count and a deadline; every request by a timeout.
 //
 // Writes test-artifacts/bench-latest.md (the report) and test-artifacts/bench-latest.json
@@ -73,9 +74,15 @@ const git = (...a) => {
 	}
 };
 
-/** n8n settings for this run (BENCH_N8N_ENV: space-separated NAME=value). */
+/**
+ * n8n settings for this run (BENCH_N8N_ENV: space-separated NAME=value, which win). By default
+ * n8n runs with the setting the README recommends for the stable URL at scale,
+ * N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true (n8n 2.x builds an expression isolate for every webhook
+ * call of a node that is not its own Webhook node unless it is set; docs/benchmarks.md has both);
+ * BENCH_N8N_DEFAULTS=1 measures n8n's defaults instead.
+ */
 function n8nEnv(env = process.env) {
-	const out = {};
+	const out = env.BENCH_N8N_DEFAULTS === '1' ? {} : { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' };
 	for (const pair of String(env.BENCH_N8N_ENV || '').split(/\s+/).filter(Boolean)) {
 		const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair);
 		if (!m) throw new Error(`BENCH_N8N_ENV: not NAME=value: ${pair}`);
@@ -101,6 +108,7 @@ function machineFacts(install) {
 		nodeVersion: execFileSync(install.nodeBin, ['--version'], { encoding: 'utf8' }).trim(),
 		clientNode: process.version,
 		n8nVersion: fs.existsSync(n8nPkg) ? JSON.parse(fs.readFileSync(n8nPkg, 'utf8')).version : install.version,
+		n8nSettings: Object.entries(n8nEnv()).map(([k, v]) => `${k}=${v}`).join(' ') || "n8n's defaults",
 	};
 }
 

@@ -202,7 +202,7 @@ function report(r, facts, sizes) {
 		'',
 		`Command: \`${facts.command}\``,
 		'',
-		`Machine: ${facts.cpus} × ${facts.cpuModel}, ${f1(facts.memGb)} GB RAM, ${facts.osInfo}; n8n ${facts.n8nVersion} on Node ${facts.nodeVersion} (benchmark client: Node ${facts.clientNode}); one n8n process, embedded SQLite, loopback only`,
+		`Machine: ${facts.cpus} × ${facts.cpuModel}, ${f1(facts.memGb)} GB RAM, ${facts.osInfo}; n8n ${facts.n8nVersion} on Node ${facts.nodeVersion} (benchmark client: Node ${facts.clientNode}); one n8n process, embedded SQLite, loopback only; n8n settings: ${facts.n8nSettings ?? "n8n's defaults"}`,
 		'',
 		facts.pkg ? `Package measured: packed ${facts.pkg.packedAt} from dist/ built ${facts.pkg.distBuilt} (git HEAD ${facts.pkg.head}, ${facts.pkg.dirty} uncommitted paths in the checkout), tarball sha256 ${facts.pkg.sha}` : '',
 		'',

@@ -515,6 +515,26 @@ test('External Callback Wait: stable URL, guards, respond modes and wait limit',
 	expectNoBrowserErrors();
 });
 
+test('External Callback Wait version 2 (what the editor places): its notice, no issues, the stable URL listed only while on', async () => {
+	const nodes = [{ ...node('Wait v2', WAIT, 0), typeVersion: 2 }];
+	const id = await workflowWith('Editor test: wait version 2', nodes);
+	await openWorkflow(id, nodes);
+	expect(await canvasIssues('Wait v2')).toEqual([]);
+	scope = 'External Callback Wait version 2';
+	await openNode('Wait v2');
+	expect(await ndvIssues()).toEqual([]);
+	const params = ndv().locator('[data-test-id="node-parameters"]');
+	await params.getByText('{{ $execution.resumeUrl }} resumes this node too', { exact: false }).first().waitFor({ state: 'visible', timeout: 5_000 });
+	expect(await params.getByText('does not resume this node', { exact: false }).count()).toBe(0);
+	const listed = (await ndv().locator('.webhooks').count()) ? [...(await webhookUrls('test')), ...(await webhookUrls('production'))] : [];
+	expect(listed.filter((u) => u.endsWith('/callback'))).toEqual([]);
+	await toggle('stableUrl');
+	expect((await webhookUrls('production')).some((u) => new RegExp(`^${escape(base)}/webhook/[0-9a-f-]+/callback$`).test(u))).toBe(true);
+	await shot('node-externalCallbackWait-v2');
+	await closeNdv();
+	expectNoBrowserErrors();
+});
+
 test('External Callback Wait waiting in a manual execution: the NDV shows its callback, fail and stable URLs', async () => {
 	const published = await scenario.publishWait({ wait: { stableUrl: true } });
 	workflows.push(published.workflowId);

@@ -1,10 +1,12 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs in Jest on Node, never inside n8n; these rules guard the code that ships (nodes/, credentials/) */
 /**
  * External Callback Wait version 2 in a real n8n: webhook fields all static (no expression for n8n
  * to evaluate before the node runs), the node its URLs are for in the query (`node=<id>`), the
  * stable URL registered whatever "Stable URL" says (404 code 1056 while off). Version 1 workflows
  * (every other e2e file) keep their URLs.
  */
-import { http, loadFixture, node, nodeOutput, postJson } from './harness/client';
+import { http, loadFixture, N8nApi, node, nodeOutput, postJson } from './harness/client';
+import { type N8nInstance, newInstance } from './harness/n8n';
 import { scenarios } from './harness/scenarios';
 import { shared } from './harness/shared';
 
@@ -155,4 +157,72 @@ describe('the stable URL of version 2', () => {
 		expect(r.status).toBe(200);
 		expect((await waitItem(String(s.executionId))).json.data).toMatchObject({ code: 'abc' });
 	});
+});
+
+/**
+ * The README's recommended n8n setting for the stable URL at scale: n8n 2.x then builds an
+ * expression isolate only when an expression is evaluated, so a call to a version 2 wait node's
+ * stable URL builds none (docs/benchmarks.md measures it). Its own n8n with the setting; the same
+ * calls behave the same, and a burst of keyed calls resumes each execution exactly once.
+ */
+describe('with N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true', () => {
+	let lazy: N8nInstance | undefined;
+	let lazyApi: N8nApi;
+	beforeAll(async () => {
+		if (major < 2) return;
+		lazy = newInstance(state.install, { nodesDir: state.nodesDir, extraEnv: { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' } });
+		await lazy.start();
+		lazyApi = new N8nApi(lazy.info);
+	}, 240_000);
+	afterAll(async () => {
+		await lazy?.stop();
+		if (!process.env.ECB_KEEP_N8N_FOLDER) lazy?.destroy();
+	});
+
+	v2Line('resume and fail URLs, ?execution=<id>, ?key=, any and all; 40 concurrent keyed calls resume 40 executions once each', async () => {
+		const s2 = scenarios(lazyApi);
+		const credential = await s2.credential('externalCallbackN8nApi', { baseUrl: lazy!.info.baseUrl, apiKey: lazy!.info.apiKey });
+		const p = await s2.publishWait({
+			waitVersion: 2,
+			wait: { stableUrl: true, correlationKey: "={{ $('Start').item.json.body.orderId }}" },
+			waitCredentials: { externalCallbackN8nApi: credential },
+		});
+		const item = async (id: string) => (await lazyApi.waitForStatus(id, ['success'])).data.resultData.runData['External Callback Wait'][0].data.main[0][0];
+		const direct = await p.start('L-direct');
+		expect((await postJson(String(direct.callbackUrl), { via: 'resume' })).status).toBe(200);
+		expect((await item(direct.executionId)).json.data).toEqual({ via: 'resume' });
+		const failed = await p.start('L-fail');
+		expect((await postJson(String(failed.failUrl), { reason: 'no' })).status).toBe(200);
+		expect((await item(failed.executionId)).json).toMatchObject({ failed: true, reason: 'no' });
+		const byId = await p.start('L-id');
+		expect((await postJson(withQuery(p.stableUrl, { execution: String(byId.executionId) }), { via: 'id' })).status).toBe(200);
+		expect((await item(byId.executionId)).json.data).toEqual({ via: 'id' });
+		const any = await p.start('L-any');
+		expect((await postJson(withQuery(p.stableUrl, { execution: 'any' }), { via: 'any' })).status).toBe(200);
+		expect((await item(any.executionId)).json.data).toEqual({ via: 'any' });
+
+		const started: Array<{ key: string; executionId: string }> = [];
+		for (let i = 0; i < 40; i++) started.push({ key: `L-${i}`, executionId: String((await p.start(`L-${i}`)).executionId) });
+		const answers = await Promise.all(
+			started.map(async ({ key }) => {
+				for (let attempt = 0; attempt < 30; attempt++) {
+					const r = await postJson(withQuery(p.stableUrl, { key }), { key });
+					if (r.status !== 503) return r.status;
+					await new Promise((done) => setTimeout(done, 1000 * Number(r.headers.get('retry-after') ?? 1)));
+				}
+				return 503;
+			}),
+		);
+		expect(answers.every((status) => status === 200)).toBe(true);
+		for (const { key, executionId } of started) {
+			const exec = await lazyApi.waitForStatus(executionId, ['success']);
+			const runs = exec.data.resultData.runData['External Callback Wait'];
+			expect(runs[runs.length - 1].data.main[0]).toHaveLength(1);
+			expect(runs[runs.length - 1].data.main[0][0].json.data).toEqual({ key });
+		}
+		const rest = [await p.start('L-all-1'), await p.start('L-all-2')];
+		const all = await postJson(withQuery(p.stableUrl, { execution: 'all' }), { via: 'all' });
+		expect(all.status).toBe(200);
+		for (const r of rest) expect((await item(r.executionId)).json.data).toEqual({ via: 'all' });
+	}, 300_000);
 });
