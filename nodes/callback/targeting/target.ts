@@ -82,10 +82,13 @@ export interface TargetCall {
 
 /**
  * `all`: forwards in flight at once. Chosen from measurement (docs/benchmarks.md): resume URLs on
- * one n8n process resumed fastest at concurrency 4 (of 1, 4, 8, 16) in the full benchmarks of
- * 2026-11-23 (18.0/s) and 2026-12-01 (20.4/s; 1: 18.0, 8: 15.2, 16: 17.5).
+ * one n8n process resumed fastest at concurrency 4 or 8 (of 1, 4, 8, 16) in the full benchmarks of
+ * 2026-11-23 (4: 18.0/s) and 2026-12-01 (4: 20.4/s; 1: 18.0, 8: 15.2, 16: 17.5). With lazy
+ * isolates (2026-12-01, night) each forward's own cost (a request n8n makes to itself) shows:
+ * `all` resumed 16.4/s with 4 in flight and 18.6/s with 8 (the best resume-URL rate 23.5/s and
+ * 20.4/s in those runs).
  */
-const ALL_PARALLELISM = 4;
+const ALL_PARALLELISM = 8;
 const trim = (url: string) => url.replace(/\/+$/, '');
 
 /** `execution` or `executionId` (an id, `any` or `all`, given once), or a state. */
