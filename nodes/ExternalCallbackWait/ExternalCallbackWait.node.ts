@@ -13,7 +13,7 @@ import {
 import { N8N_API_CREDENTIAL, WAIT_NODE_VERSION } from '../callback/constants';
 import { credentialTest } from '../callback/n8n/credentialTests';
 import { responseProperties } from '../callback/descriptions/common';
-import { labelSubtitle, waitingTooltip } from '../callback/descriptions/editor';
+import { labelSubtitle, WAITING_TOOLTIP } from '../callback/descriptions/editor';
 import { waitProperties, waitWebhooks } from './description';
 import { waitExecute } from './execute';
 import { waitWebhook } from './webhook';
@@ -57,7 +57,7 @@ class ExternalCallbackWaitV1 implements INodeType {
 		webhooks: waitWebhooks(1),
 		// The callback URL of the waiting execution (and the stable URL when on), as n8n's Wait node
 		// shows its resume URL; execute() stores n8n's signed resume URL in the run's metadata for it.
-		waitingNodeTooltip: waitingTooltip(1),
+		waitingNodeTooltip: WAITING_TOOLTIP,
 		properties: waitProperties,
 	};
 
@@ -76,7 +76,7 @@ class ExternalCallbackWaitV1 implements INodeType {
 class ExternalCallbackWaitV2 extends ExternalCallbackWaitV1 {
 	constructor() {
 		super();
-		this.description = { ...this.description, version: 2, webhooks: waitWebhooks(2), waitingNodeTooltip: waitingTooltip(2) };
+		this.description = { ...this.description, version: 2, webhooks: waitWebhooks(2) };
 	}
 }
 

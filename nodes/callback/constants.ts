@@ -49,8 +49,10 @@ export const NODE_QUERY_PARAM = 'node';
 /** The wait node's current version (what the editor places); version 1 stays for existing workflows. */
 export const WAIT_NODE_VERSION = 2;
 
+/** The first wait node version with static webhooks. */
+export const FIRST_STATIC_VERSION = 2;
 /** Whether a wait node of this typeVersion uses the static layout of version 2. */
-export const hasStaticWebhooks = (typeVersion: number | undefined): boolean => (typeVersion ?? 1) >= 2;
+export const hasStaticWebhooks = (typeVersion: number | undefined): boolean => (typeVersion ?? 1) >= FIRST_STATIC_VERSION;
 
 /**
  * The query parameter of n8n 2.x's resume token (`?signature=<token>`); on n8n 1.x the URL

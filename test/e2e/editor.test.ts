@@ -54,7 +54,9 @@ const load = <T>(file: string): T => {
 };
 const nodeDescriptions: Record<string, { displayName: string; properties: Prop[] }> = Object.fromEntries(
 	(pkg.n8n.nodes as string[]).map((f) => {
-		const d = load<{ description: Described }>(f).description;
+		// a versioned node (External Callback Wait): the description of its default version
+		const type = load<{ description: Described; getNodeType?: () => { description: Described } }>(f);
+		const d = type.getNodeType ? type.getNodeType().description : type.description;
 		return [`${PKG}.${d.name}`, d];
 	}),
 );

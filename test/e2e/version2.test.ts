@@ -69,7 +69,7 @@ describe('resume and fail URLs of version 2', () => {
 		expect((await waitItem(j.executionId)).json.data).toEqual({ a: 1 });
 	});
 
-	test('two version 2 wait nodes: the first one\'s URL called late (the execution waits at the second) is 409 code 1057 and resumes nothing', async () => {
+	test('two version 2 wait nodes: the first one\'s URL called late (the execution waits at the second) is refused (2.x: 409 code 1057) and resumes nothing', async () => {
 		const wf = loadFixture('two-waits');
 		for (const name of ['First Wait', 'Second Wait']) node(wf, name).typeVersion = 2;
 		const { triggerUrl } = await api.publish(wf);
@@ -77,15 +77,22 @@ describe('resume and fail URLs of version 2', () => {
 		expect(r.status).toBe(200);
 		const { first, second, executionId } = r.json;
 		await api.waitForStatus(executionId, ['waiting']);
-		// at the first wait: the second's URL is refused the same way
-		const early = await postJson(second, { step: 0 });
-		expect(early.status).toBe(409);
-		expect(early.json).toEqual({ code: 1057, message: 'This URL is for another wait node of the workflow; the execution waits at "First Wait" now' });
+		// n8n 2.x: one resume token per execution, so the node= decides (409 1057). n8n 1.x: each
+		// Generate Callback URL node's own secret already binds its URL to its wait node (401).
+		const refusedHere = (r: Awaited<ReturnType<typeof postJson>>, waitingAt: string) => {
+			if (major >= 2) {
+				expect(r.status).toBe(409);
+				expect(r.json).toEqual({ code: 1057, message: `This URL is for another wait node of the workflow; the execution waits at "${waitingAt}" now` });
+			} else {
+				expect(r.status).toBe(401);
+				expect(r.json).toEqual({ error: 'Invalid token' });
+			}
+		};
+		// at the first wait: the second's URL is refused
+		refusedHere(await postJson(second, { step: 0 }), 'First Wait');
 		expect((await postJson(first, { step: 1 })).status).toBe(200);
 		await api.waitForStatus(executionId, ['waiting']);
-		const late = await postJson(first, { step: 'late' });
-		expect(late.status).toBe(409);
-		expect(late.json?.code).toBe(1057);
+		refusedHere(await postJson(first, { step: 'late' }), 'Second Wait');
 		expect(await statusOf(executionId)).toBe('waiting');
 		expect((await postJson(second, { step: 2 })).status).toBe(200);
 		const exec = await api.waitForStatus(executionId, ['success']);

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { FAIL_PATH_SUFFIX, FAIL_PATH_V2, NODE_QUERY_PARAM, PARAMS, hasStaticWebhooks } from '../constants';
+import { FAIL_PATH_SUFFIX, FAIL_PATH_V2, FIRST_STATIC_VERSION, NODE_QUERY_PARAM, PARAMS } from '../constants';
 
 /**
  * Texts the editor computes from a node's parameters: subtitles and the waiting tooltip. They are
@@ -63,9 +63,8 @@ const WAITING_TOOLTIP_FUNCTION = `(parameters, resumeUrl, executionId, nodeId, w
 	return text;
 }`;
 
-/** The waiting tooltip of a wait node of this typeVersion. */
-export const waitingTooltip = (typeVersion: number): string =>
-	`={{ (${WAITING_TOOLTIP_FUNCTION})($parameter, $execution.resumeUrl, $execution.id, $nodeId, $webhookId, ${hasStaticWebhooks(typeVersion)}) }}`;
-
-/** Version 1's tooltip. */
-export const WAITING_TOOLTIP = waitingTooltip(1);
+/**
+ * The waiting tooltip, for both versions: the node's own `$nodeVersion` picks the layout (the
+ * editor may show a node with the description of the type's newest version).
+ */
+export const WAITING_TOOLTIP = `={{ (${WAITING_TOOLTIP_FUNCTION})($parameter, $execution.resumeUrl, $execution.id, $nodeId, $webhookId, Number($nodeVersion) >= ${FIRST_STATIC_VERSION}) }}`;

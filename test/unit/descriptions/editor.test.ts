@@ -22,7 +22,7 @@ function inEditor(type: INodeType, text: string, parameters: IDataObject, execut
 		id: NODE_ID,
 		name: 'Wait',
 		type: `n8n-nodes-external-callback.${type.description.name}`,
-		typeVersion: 1,
+		typeVersion: typeof type.description.version === 'number' ? type.description.version : 1,
 		position: [0, 0],
 		parameters: parameters as INode['parameters'],
 		webhookId: WEBHOOK_ID,
@@ -84,6 +84,10 @@ describe('waiting tooltip of External Callback Wait', () => {
 
 describe('waiting tooltip of External Callback Wait version 2', () => {
 	const wait = new ExternalCallbackWait().getNodeType(2);
+	test('one tooltip for both versions: the node\'s own $nodeVersion picks the layout (the editor may pair a node with the newest version\'s description)', () => {
+		expect(wait.description.waitingNodeTooltip).toBe(new ExternalCallbackWait().getNodeType(1).description.waitingNodeTooltip);
+		expect(wait.description.waitingNodeTooltip).toContain('$nodeVersion');
+	});
 	const tooltip = (parameters: IDataObject, resumeUrl: string, id = '42') =>
 		inEditor(wait, wait.description.waitingNodeTooltip!, parameters, { id, resumeUrl });
 
