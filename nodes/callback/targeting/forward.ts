@@ -16,6 +16,7 @@ import {
 } from '../constants';
 import type { IncomingCallback } from '../pipeline/parse';
 import { TARGETING_QUERY_PARAMS } from '../pipeline/redact';
+import { buildResumeUrl } from '../urls/resumeUrl';
 import type { WaitingExecution } from './search';
 
 /**
@@ -193,15 +194,12 @@ function passOnHeaders(headers: Record<string, string | string[] | undefined>): 
 	return out;
 }
 
-/** The candidate's resume URL at this node, without its token (set by the caller, last). */
+/**
+ * The candidate's resume URL at this node (urls/resumeUrl.ts knows each version's layout),
+ * without its token (set by the caller, last).
+ */
 function resumeUrlAt(o: ForwardTarget, candidate: WaitingExecution): URL {
-	const execution = `${o.base}/webhook-waiting/${encodeURIComponent(candidate.id)}`;
-	return new URL(hasStaticWebhooks(o.nodeVersion) ? execution : `${execution}/${encodeURIComponent(o.nodeId)}`);
-}
-
-/** Version 2: the node the URL is for, in the query (set last, so a caller's own `node` never wins). */
-function bindNode(o: ForwardTarget, url: URL): void {
-	if (hasStaticWebhooks(o.nodeVersion)) url.searchParams.set(NODE_QUERY_PARAM, o.nodeId);
+	return new URL(buildResumeUrl(`${o.base}/webhook-waiting/${encodeURIComponent(candidate.id)}`, o.nodeId, o.nodeVersion));
 }
 
 /**
@@ -213,7 +211,6 @@ function bindNode(o: ForwardTarget, url: URL): void {
  */
 export async function waitsHere(o: ForwardTarget, candidate: WaitingExecution): Promise<boolean | 'failed'> {
 	const url = resumeUrlAt(o, candidate);
-	bindNode(o, url);
 	url.searchParams.set(RESUME_TOKEN_PARAM, candidate.resumeToken);
 	let r: Awaited<ReturnType<HttpSend>>;
 	try {
@@ -256,14 +253,16 @@ export function forwarder(
 ): Forwarder {
 	const method = o.incoming.method.toUpperCase();
 	const hasBody = !['GET', 'HEAD'].includes(method) && !!o.incoming.rawBody?.length;
+	const staticLayout = hasStaticWebhooks(o.nodeVersion);
 	return async (candidate) => {
 		const url = resumeUrlAt(o, candidate);
 		for (const [name, value] of Object.entries(o.incoming.query)) {
 			if ((TARGETING_QUERY_PARAMS as readonly string[]).includes(name) || name === RESUME_TOKEN_PARAM || name === o.stateParameter) continue;
 			if (o.dropQuery?.includes(name)) continue;
+			// version 2: the URL names this node already; a caller's own node= never goes on
+			if (name === NODE_QUERY_PARAM && staticLayout) continue;
 			for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(name, String(v));
 		}
-		bindNode(o, url);
 		url.searchParams.set(RESUME_TOKEN_PARAM, candidate.resumeToken);
 		// Signed (forwardIsSigned), the caller's identity travels with the call, bound to this
 		// execution, workflow and node, and the guards do not run again; otherwise the caller's own
