@@ -151,6 +151,11 @@ class N8nInstance {
 			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 			N8N_LOG_LEVEL: process.env.ECB_N8N_LOG_LEVEL || 'info',
 			NODE_ENV: 'production',
+			// n8n 1.x: its default SQLite driver (pool size 0, deprecated by n8n) shares one connection
+			// between concurrent transactions, so one request's failed BEGIN rolls back another's
+			// open transaction (seen in CI: a workflow save failed its FOREIGN KEY check while an
+			// execution resumed). n8n's recommended setting, and what n8n 2.x always does.
+			...(this.info.n8nMajor < 2 ? { DB_SQLITE_POOL_SIZE: '3' } : {}),
 			...(this.command === 'worker'
 				? { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(port) }
 				: {}),
