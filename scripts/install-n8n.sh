@@ -55,14 +55,39 @@ else
 	n8n_package_json='{"name":"n8n-cache","private":true,"allowScripts":{"sqlite3":true},"overrides":{"xlsx":"npm:@e965/xlsx@0.20.2"}}'
 fi
 # After the install, in $N8N_DIR: sqlite3 built for this Node, and checked with n8n itself.
+# sqlite3 answers a query under this Node, from this install's folder.
+sqlite3_works() {
+	(cd "$N8N_DIR" && "$NODE_BIN" -e "const s=require('sqlite3'); const d=new s.Database(':memory:'); d.get('select 1+1 as x',(e,r)=>{d.close(); process.exit(!e&&r&&r.x===2?0:1)})") >/dev/null 2>&1
+}
+# sqlite3 is an N-API addon (one binary loads under every Node with that N-API version): the
+# binary another n8n install in this cache built for the same sqlite3 version is copied and
+# checked with a query, instead of a second 1–2 minute build. Anything else: built here.
+reuse_sqlite3() {
+	local mine="$N8N_DIR/node_modules/sqlite3" other ver
+	[ -f "$mine/package.json" ] || return 1
+	ver=$("$NODE_BIN" -p "require('$mine/package.json').version")
+	for other in "$CACHE"/n8n-*/node_modules/sqlite3; do
+		[ "$other" != "$mine" ] && [ -f "$other/build/Release/node_sqlite3.node" ] || continue
+		[ "$("$NODE_BIN" -p "require('$other/package.json').version")" = "$ver" ] || continue
+		mkdir -p "$mine/build/Release"
+		cp "$other/build/Release/node_sqlite3.node" "$mine/build/Release/node_sqlite3.node"
+		if sqlite3_works; then
+			log "sqlite3 $ver: the N-API binary built in $(dirname "$(dirname "$other")") answers a query under Node $("$NODE_BIN" --version); reused"
+			return 0
+		fi
+		rm -rf "$mine/build"
+	done
+	return 1
+}
 check_n8n() {
 	local got
-	log "building sqlite3 for Node $("$NODE_BIN" --version) (about 1–2 minutes)"
-	PATH="$NODE_PATH_DIR:$PATH" with_ticker "npm rebuild sqlite3" \
-		npm rebuild sqlite3 "${ECB_NPM_FLAGS[@]}" --ignore-scripts=false --nodedir="$NODE_PKG_DIR" \
-		|| die "npm rebuild sqlite3 failed (it needs python3, make and g++)"
-	PATH="$NODE_PATH_DIR:$PATH" "$NODE_BIN" -e "require('sqlite3')" \
-		|| die "sqlite3 does not load under $("$NODE_BIN" --version) after the rebuild"
+	if ! reuse_sqlite3; then
+		log "building sqlite3 for Node $("$NODE_BIN" --version) (about 1–2 minutes)"
+		PATH="$NODE_PATH_DIR:$PATH" with_ticker "npm rebuild sqlite3" \
+			npm rebuild sqlite3 "${ECB_NPM_FLAGS[@]}" --ignore-scripts=false --nodedir="$NODE_PKG_DIR" \
+			|| die "npm rebuild sqlite3 failed (it needs python3, make and g++)"
+	fi
+	sqlite3_works || die "sqlite3 does not answer a query under $("$NODE_BIN" --version)"
 	got=$(N8N_USER_FOLDER="$(mktemp -d)" "$NODE_BIN" "$N8N_BIN" --version 2>/dev/null | tail -1) \
 		|| die "n8n --version does not answer"
 	[ "$got" = "$N8N_VERSION" ] || die "n8n --version says '$got', expected $N8N_VERSION"
