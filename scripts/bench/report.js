@@ -71,7 +71,7 @@ function rowsOf(r) {
 		const waiting = r.any.create.waiting;
 		const d50 = pct(r.any.directLat, 50);
 		const small = r.small ? r.small.waiting : '?';
-		ratioRow('key-p50-10k', `?key= p50 (ms) with ${waiting} waiting vs direct resume-URL p50`, pct(r.any.keyLat, 50), d50, '≤ 2.00', (x) => le(x, 2));
+		ratioRow('key-p50-10k', `?key= p50 (ms) with ${waiting} waiting vs direct resume-URL p50 (keys of executions that went to wait in this process: key hints; key-nohint-p50 below without)`, pct(r.any.keyLat, 50), d50, '≤ 2.00', (x) => le(x, 2));
 		ratioRow('key-flat', `?key= p50 (ms) with ${waiting} waiting vs with ${small} waiting`, pct(r.any.keyLat, 50), r.small ? pct(r.small.keyLat, 50) : NaN, '≤ 1.20', (x) => le(x, 1.2));
 		ratioRow('any-p50-10k', `any p50 (ms) with ${waiting} waiting vs direct resume-URL p50`, pct(r.any.anyLat, 50), d50, '≤ 2.00', (x) => le(x, 2));
 		ratioRow('any-flat', `any p50 (ms) with ${waiting} waiting vs with ${small} waiting`, pct(r.any.anyLat, 50), r.small ? pct(r.small.anyLat, 50) : NaN, '≤ 1.20', (x) => le(x, 1.2));
@@ -81,6 +81,8 @@ function rowsOf(r) {
 			const nh = r.any.noHint;
 			ratioRow('id-nohint-p50', `?execution=<id> p50 (ms) without this process's hint (made before a restart, as on a queue-mode webhook process) vs direct p50, interleaved after the restart`, pct(nh.byIdLat, 50), pct(nh.directLat, 50), '(info)');
 			if (nh.hintedLat && nh.hintedLat.length) ratioRow('id-hint-p50', `?execution=<id> p50 (ms) with this process's hint (made after the restart) vs direct p50, the same calls`, pct(nh.hintedLat, 50), pct(nh.directLat, 50), '(info)');
+			if (nh.keyNoHintLat && nh.keyNoHintLat.length) ratioRow('key-nohint-p50', `?key= p50 (ms) without this process's key hint (made before a restart, as on a queue-mode webhook process: the index read) vs direct p50, interleaved after the restart`, pct(nh.keyNoHintLat, 50), pct(nh.directLat, 50), '(info)');
+			if (nh.keyHintedLat && nh.keyHintedLat.length) ratioRow('key-hint-p50', `?key= p50 (ms) with this process's key hint (made after the restart) vs direct p50, the same calls`, pct(nh.keyHintedLat, 50), pct(nh.directLat, 50), '(info)');
 		}
 		ratioRow('hook-p50', `n8n's own Webhook node (reply on receipt) p50 (ms) vs direct resume-URL p50`, pct(r.any.hookLat, 50), d50, '(info)');
 		ratioRow('floor-p50', `floor of any forwarding URL: n8n's own Webhook node p50 + direct p50 vs direct p50`, pct(r.any.hookLat, 50) + d50, d50, '(info)');

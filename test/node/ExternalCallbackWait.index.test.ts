@@ -7,20 +7,23 @@
 import { NodeOperationError, type IExecuteFunctions, type IHttpRequestOptions, type INodeExecutionData } from 'n8n-workflow';
 
 import { ExternalCallbackWait } from '../../nodes/ExternalCallbackWait/ExternalCallbackWait.node';
-import { clearHints, hintCount, hintedToken } from '../../nodes/callback/targeting/hints';
+import { clearHints, hintCount, hintedToken, keyHint } from '../../nodes/callback/targeting/hints';
 import { forgetTable, openToken } from '../../nodes/callback/targeting/keyIndex';
 import { BASE, N8N_API_KEY, WAIT_NODE, WAIT_TYPE, WORKFLOW_ID, executeContext, n8nResumeUrl, tokenFor } from './helpers';
 
 const node = new ExternalCallbackWait().getNodeType(1);
 
 /** n8n's data table API as helpers.httpRequest sees it: `status` answers every row insert. */
-function dataTables(o: { tables?: string[]; insertStatus?: number; listStatus?: number } = {}) {
+function dataTables(o: { tables?: string[]; insertStatus?: number; listStatus?: number; keyRows?: Array<{ id: number; executionId: string }>; rowsStatus?: number } = {}) {
 	const seen: Array<{ method: string; url: string; body: unknown }> = [];
 	const httpRequest = jest.fn(async (options: IHttpRequestOptions) => {
 		seen.push({ method: String(options.method), url: String(options.url), body: options.body });
 		const path = String(options.url).slice(BASE.length);
 		if (options.method === 'GET' && path.startsWith('/api/v1/data-tables?')) {
 			return { statusCode: o.listStatus ?? 200, body: { data: (o.tables ?? []).map((id) => ({ id, name: 'external_callback_index' })) } };
+		}
+		if (options.method === 'GET' && /^\/api\/v1\/data-tables\/[^/]+\/rows\?/.test(path)) {
+			return { statusCode: o.rowsStatus ?? 200, body: { data: o.keyRows ?? [] } };
 		}
 		if (options.method === 'POST' && path === '/api/v1/data-tables') return { statusCode: 201, body: { id: 'made1' } };
 		return { statusCode: o.insertStatus ?? 200, body: { count: 1 } };
@@ -50,12 +53,16 @@ describe('ExternalCallbackWait.execute() and the correlation index', () => {
 		const { output, api, putExecutionToWait } = await run({});
 		await output;
 		expect(putExecutionToWait).toHaveBeenCalledTimes(1);
+		// with a key: the rows with it are read while the row is written (is another one waiting with it?)
 		expect(api.seen.map((r) => `${r.method} ${r.url.slice(BASE.length).split('?')[0]}`)).toEqual([
 			'GET /api/v1/data-tables',
 			'POST /api/v1/data-tables',
+			'GET /api/v1/data-tables/made1/rows',
 			'POST /api/v1/data-tables/made1/rows',
 		]);
-		const [row] = (api.seen[2].body as { data: Array<Record<string, string>> }).data;
+		const filter = JSON.parse(new URL(api.seen[2].url).searchParams.get('filter')!) as { filters: Array<{ columnName: string; value: string }> };
+		expect(filter.filters.find((f) => f.columnName === 'ckey')?.value).toBe('A-1');
+		const [row] = (api.seen[3].body as { data: Array<Record<string, string>> }).data;
 		expect(row).toMatchObject({ workflowId: WORKFLOW_ID, nodeId: 'self-node-id', ckey: 'A-1', executionId: '101' });
 		expect(row.seal).not.toContain(tokenFor('101'));
 		expect(openToken(N8N_API_KEY, '101', row.seal)).toBe(tokenFor('101'));
@@ -72,6 +79,30 @@ describe('ExternalCallbackWait.execute() and the correlation index', () => {
 		const failed = await run({ api: dataTables({ tables: ['t1'], insertStatus: 500 }) });
 		await expect(failed.output).rejects.toThrow();
 		expect(hintCount()).toBe(0);
+	});
+
+	test('alone with its key: a ?key= hint too; another execution waiting with the key, or the rows unreadable: none (the wait goes on)', async () => {
+		const at = { workflowId: WORKFLOW_ID, nodeId: 'self-node-id', key: 'A-1', apiKey: N8N_API_KEY };
+		clearHints();
+		// its own row, already visible, does not count
+		const alone = await run({ api: dataTables({ tables: ['t1'], keyRows: [{ id: 3, executionId: '101' }] }) });
+		await alone.output;
+		expect(keyHint(at)).toEqual({ executionId: '101', resumeToken: tokenFor('101') });
+		clearHints();
+		const second = await run({ api: dataTables({ tables: ['t1'], keyRows: [{ id: 2, executionId: '99' }] }) });
+		await second.output;
+		expect(keyHint(at)).toBeUndefined();
+		expect(hintedToken({ ...at, executionId: '101' })).toBe(tokenFor('101'));
+		expect(second.putExecutionToWait).toHaveBeenCalledTimes(1);
+		clearHints();
+		const unreadable = await run({ api: dataTables({ tables: ['t1'], rowsStatus: 500 }) });
+		await unreadable.output;
+		expect(keyHint(at)).toBeUndefined();
+		expect(unreadable.putExecutionToWait).toHaveBeenCalledTimes(1);
+		clearHints();
+		const plain = await run({ params: { correlationKey: '' }, api: dataTables({ tables: ['t1'] }) });
+		await plain.output;
+		expect(plain.api.seen.filter((r) => r.method === 'GET' && r.url.includes('/rows'))).toEqual([]);
 	});
 
 	test('numbers are keys as text; no Correlation Key → an empty key (plain any still finds it)', async () => {

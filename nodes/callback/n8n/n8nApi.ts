@@ -3,9 +3,9 @@ import type { IExecuteFunctions, IHttpRequestOptions, IWebhookFunctions } from '
 import { N8N_API_CREDENTIAL, PARAMS, RESUME_TOKEN_PARAM } from '../constants';
 import { bindCallback } from '../pipeline/condition';
 import { credentialUnreadable, n8nApiUnavailable } from '../pipeline/errors';
-import { type ApiCall, MAX_KEY_LENGTH, NO_INDEX, indexTableOrSearch, insertRow, keyText, sealToken } from '../targeting/keyIndex';
+import { type ApiCall, MAX_KEY_LENGTH, NO_INDEX, findRows, indexTableOrSearch, insertRow, keyText, sealToken } from '../targeting/keyIndex';
 import type { ApiGet } from '../targeting/search';
-import { rememberHint } from '../targeting/hints';
+import { rememberHint, rememberKeyHint } from '../targeting/hints';
 import type { N8nApiAccess, TargetIO } from '../targeting/target';
 import { makeSend, ownBaseUrl } from './incoming';
 
@@ -214,7 +214,23 @@ export async function indexWaitingExecution(ctx: IExecuteFunctions, resumeUrl: s
 	const executionId = String(ctx.getExecutionId());
 	const workflowId = String(ctx.getWorkflow().id);
 	const seal = sealToken(apiKey, executionId, token);
-	if (table !== NO_INDEX) await insertRow(call, table, { workflowId, nodeId: node.id, ckey: key, executionId, seal });
-	// this process's hint for `execution=<id>` (targeting/hints.ts; a hint only, never trusted)
+	if (table === NO_INDEX) {
+		rememberHint({ workflowId, nodeId: node.id, executionId, apiKey, seal });
+		return;
+	}
+	const scope = { workflowId, nodeId: node.id, key };
+	// with a key: whether another execution of this node waits with it (asked while the row is
+	// written; this execution's own row, if already visible, does not count)
+	const [others] = await Promise.all([
+		key
+			? findRows(call, table, scope, 2)
+					.then((rows) => rows.filter((r) => r.executionId !== executionId).length)
+					.catch(() => -1) // not known: no key hint
+			: Promise.resolve(-1),
+		insertRow(call, table, { workflowId, nodeId: node.id, ckey: key, executionId, seal }),
+	]);
+	// this process's hints for `execution=<id>` and, alone with its key, for `?key=`
+	// (targeting/hints.ts; hints only, never trusted)
 	rememberHint({ workflowId, nodeId: node.id, executionId, apiKey, seal });
+	if (others === 0) rememberKeyHint({ ...scope, executionId, apiKey, seal });
 }

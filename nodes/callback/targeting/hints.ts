@@ -65,10 +65,71 @@ export function dropHint(o: { workflowId: string; nodeId: string; executionId: s
 
 /** How many hints this process holds (tests). */
 export function hintCount(): number {
-	return hints.size;
+	return hints.size + keyHints.size;
 }
 
 /** Forgets every hint (tests). */
 export function clearHints(): void {
 	hints.clear();
+	keyHints.clear();
+}
+
+/*
+ * Per-process hints for `?key=` (with `any`, the default): correlation key → the execution that
+ * went to wait with it in this process while no other execution of this wait node waited with
+ * that key (execute() asks the index, in parallel with writing its own row). While it waits, that
+ * execution is the oldest with the key, which is what `?key=` resumes: the stable URL forwards to
+ * it at once, without the index request (≈ 25 ms of n8n's time per call). Never trusted, as above:
+ * the resume URL checks token, state, node, origin and key; a hint whose forward is not taken is
+ * dropped and the index lookup runs. Two executions of this node that went to wait with one key
+ * in this process at once both saw none: the key's hint is dropped (ambiguous). Same bounds.
+ */
+interface KeyHint {
+	at: number;
+	executionId: string;
+	seal: string;
+}
+const keyHints = new Map<string, KeyHint>();
+
+function keyHintKey(workflowId: string, nodeId: string, key: string, apiKey: string): string {
+	const digest = createHmac('sha256', 'ecb-key-hint').update(apiKey).update('\0').update(key).digest('base64url');
+	return `${workflowId} ${nodeId} ${digest}`;
+}
+
+/** Remembers the execution that went to wait with this key while none other waited with it. */
+export function rememberKeyHint(o: { workflowId: string; nodeId: string; key: string; executionId: string; apiKey: string; seal: string }, nowMs = Date.now()): void {
+	if (!o.apiKey || !o.seal || !o.key) return;
+	const k = keyHintKey(o.workflowId, o.nodeId, o.key, o.apiKey);
+	const had = keyHints.get(k);
+	if (had && had.executionId !== o.executionId && nowMs - had.at < HINT_TTL_MS) {
+		// another one of this key, remembered as alone too (both went to wait at once): neither is sure
+		keyHints.delete(k);
+		return;
+	}
+	keyHints.delete(k);
+	while (keyHints.size >= HINT_MAX) {
+		const oldest = keyHints.keys().next();
+		if (oldest.done) break;
+		keyHints.delete(oldest.value);
+	}
+	keyHints.set(k, { at: nowMs, executionId: o.executionId, seal: o.seal });
+}
+
+/** The execution hinted for this key at this node, with its resume token, or undefined. */
+export function keyHint(o: { workflowId: string; nodeId: string; key: string; apiKey: string }, nowMs = Date.now()): { executionId: string; resumeToken: string } | undefined {
+	if (!o.apiKey || !o.key) return undefined;
+	const k = keyHintKey(o.workflowId, o.nodeId, o.key, o.apiKey);
+	const hit = keyHints.get(k);
+	if (!hit) return undefined;
+	const token = nowMs - hit.at < HINT_TTL_MS ? openToken(o.apiKey, hit.executionId, hit.seal) : undefined;
+	if (!token) {
+		keyHints.delete(k);
+		return undefined;
+	}
+	return { executionId: hit.executionId, resumeToken: token };
+}
+
+/** Drops the key's hint (its forward was not taken, or its execution was resumed). */
+export function dropKeyHint(o: { workflowId: string; nodeId: string; key: string; apiKey: string }): void {
+	keyHints.delete(keyHintKey(o.workflowId, o.nodeId, o.key, o.apiKey));
 }

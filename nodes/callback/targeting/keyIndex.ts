@@ -185,6 +185,18 @@ export async function deleteRow(call: ApiCall, table: string, rowId: number): Pr
 	if (res.status !== 200 && res.status !== 404) throw new IndexError(res.status);
 }
 
+/** Deletes an execution's rows at this workflow's wait node (a hinted `?key=` resumed it; row id unknown). */
+export async function deleteRowsOf(call: ApiCall, table: string, of: { workflowId: string; nodeId: string; executionId: string }): Promise<void> {
+	const filters: Filter[] = [
+		{ columnName: 'executionId', condition: 'eq', value: of.executionId },
+		{ columnName: 'workflowId', condition: 'eq', value: of.workflowId },
+		{ columnName: 'nodeId', condition: 'eq', value: of.nodeId },
+	];
+	const q = new URLSearchParams({ filter: filterOf(filters) });
+	const res = await call('DELETE', `/api/v1/data-tables/${encodeURIComponent(table)}/rows/delete?${q.toString()}`);
+	if (res.status !== 200 && res.status !== 404) throw new IndexError(res.status);
+}
+
 /** Deletes rows by their ids in one request (`or` of `id = …`). */
 export async function deleteRows(call: ApiCall, table: string, rowIds: number[]): Promise<void> {
 	if (!rowIds.length) return;

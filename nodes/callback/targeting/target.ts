@@ -1,3 +1,5 @@
+import { sleep } from 'n8n-workflow';
+
 import type { Identity } from '../auth/types';
 import { EXECUTION_ID_PATTERN, KEY_QUERY_PARAM } from '../constants';
 import { alreadyResumed, badKey, badTarget, finished, forwardFailed, indexUnavailable, n8nApiUnavailable, notWaiting } from '../pipeline/errors';
@@ -8,9 +10,9 @@ import { busyRetryAfter } from './admission';
 import { staticDataHint } from './anyHint';
 import { type ForwardReply, type ForwardTarget, type Forwarder, type HttpSend, forwarder, waitsHere } from './forward';
 import { runPool } from './pool';
-import { dropHint, hintedToken } from './hints';
-import { type ApiCall, IndexError, MAX_KEY_LENGTH, NO_INDEX, indexTableOrSearch, keyText } from './keyIndex';
-import { allOutcome, resumeAllFromIndex, resumeOneFromIndex } from './indexed';
+import { dropHint, dropKeyHint, hintedToken, keyHint } from './hints';
+import { type ApiCall, IndexError, MAX_KEY_LENGTH, NO_INDEX, deleteRowsOf, indexTableOrSearch, keyText } from './keyIndex';
+import { type IndexAccess, allOutcome, resumeAllFromIndex, resumeOneFromIndex } from './indexed';
 import { ApiError, type ApiGet, type WaitingExecution, executionState, listWaitingHere, waitingHereOldestFirst } from './search';
 
 /**
@@ -180,7 +182,13 @@ async function dispatch(target: Target, call: TargetCall & { onResumed?: (reply:
 	);
 	if (table !== NO_INDEX) {
 		const ix = { call: call2, table, apiKey: credentials.apiKey, base, get, workflowId: io.workflowId, nodeId: io.nodeId, nodeName: io.nodeName };
-		if (target.kind === 'any') return await resumeOneFromIndex(ix, key, plain);
+		if (target.kind === 'any') {
+			if (key !== undefined) {
+				const hinted = await resumeByKeyHint(ix, key, plain);
+				if (hinted) return hinted;
+			}
+			return await resumeOneFromIndex(ix, key, plain);
+		}
 		return await resumeAllFromIndex(ix, key, plain, ALL_PARALLELISM);
 	}
 	// n8n 1.x (no data table API): the execution list, as before; a key travels with each forward
@@ -247,6 +255,31 @@ async function resumeByHint(id: string, apiKey: string, forward: Forwarder, spec
 	if (outcome === 'ignored') throw notWaiting(`Execution ${id} did not accept this call (its condition is false)`);
 	dropHint(at);
 	return outcome === 'resumed' ? { kind: 'one', id } : undefined;
+}
+
+/**
+ * `?key=` (with `any`) with this process's key hint (hints.ts: the execution that went to wait
+ * with the key here while no other waited with it, so the oldest with it): forwarded at once,
+ * without the index request. Undefined when there is no hint or its forward was not taken or got
+ * no answer: the index lookup then gives the answer it gives without a hint (its row's execution
+ * is looked at: still waiting, being resumed by a concurrent call, or gone). A condition that is
+ * false for this call leaves the hint and takes the lookup too.
+ */
+async function resumeByKeyHint(ix: IndexAccess, key: string, forward: Forwarder): Promise<TargetOutcome | undefined> {
+	const at = { workflowId: ix.workflowId, nodeId: ix.nodeId, key, apiKey: ix.apiKey };
+	const hint = keyHint(at);
+	if (!hint) return undefined;
+	const outcome = await forward({ id: hint.executionId, resumeToken: hint.resumeToken, startedAt: '' });
+	if (outcome === 'ignored') return undefined;
+	dropKeyHint(at);
+	dropHint({ ...at, executionId: hint.executionId });
+	// not taken, or no answer (e.g. n8n's 500 to the loser of two concurrent calls for one key):
+	// the lookup decides, as for a row of the index (it looks at the execution's state first)
+	if (outcome !== 'resumed') return undefined;
+	// its row, after the answer is written (a row left behind is found stale later)
+	const of = { workflowId: ix.workflowId, nodeId: ix.nodeId, executionId: hint.executionId };
+	void sleep(0).then(async () => await deleteRowsOf(ix.call, ix.table, of).catch(() => undefined));
+	return { kind: 'one', id: hint.executionId };
 }
 
 async function resumeById(id: string, get: ApiGet, forward: Forwarder, spec: TargetSpec): Promise<TargetOutcome> {

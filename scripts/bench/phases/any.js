@@ -115,21 +115,49 @@ async function run(ctx) {
 	// (targeting/hints.ts): ?execution=<id> takes the lookup through n8n's API for them, as a webhook
 	// process in queue mode always does; executions made now have a hint. Both interleaved with
 	// direct calls, on the same process.
-	out.any.noHint = await measureHints(ctx, p, newest.slice(2 * calls, 2 * calls + 2 * Math.min(10, calls)), n, callDeadline).catch((error) => {
+	// … and ?key= the same: keys of executions made before the restart (read from the index rows)
+	// against keys of executions made after it
+	const h = Math.min(10, calls);
+	out.any.noHint = await measureHints(ctx, p, newest.slice(2 * calls, 2 * calls + 2 * h), n, callDeadline, await keysOf(ctx, newest.slice(2 * calls + 2 * h, 2 * calls + 3 * h))).catch((error) => {
 		log(`  after the restart: hint measurement failed: ${error.message}`);
 		return undefined;
 	});
 	return out;
 }
 
-/** After the restart: direct, ?execution=<id> without a hint and with one, interleaved. */
-async function measureHints(ctx, p, old, n, deadline) {
+/** The correlation keys of these executions, from the index table's rows (n8n's public API); a miss is left out. */
+async function keysOf(ctx, executions) {
+	const { n8n } = ctx;
+	const headers = { 'X-N8N-API-KEY': n8n.info.apiKey };
+	const get = async (path) => {
+		const r = await request('GET', `${n8n.info.baseUrl}/api/v1${path}`, { headers });
+		return r.status === 200 ? JSON.parse(r.text) : undefined;
+	};
+	const tables = await get(`/data-tables?${new URLSearchParams({ filter: JSON.stringify({ name: 'external_callback_index' }) })}`);
+	const table = tables?.data?.[0]?.id;
+	if (!table) return [];
+	const keys = [];
+	for (const e of executions) {
+		const filter = JSON.stringify({ type: 'and', filters: [{ columnName: 'executionId', condition: 'eq', value: String(e.id) }] });
+		const rows = await get(`/data-tables/${table}/rows?${new URLSearchParams({ filter, limit: '1' })}`);
+		const ckey = rows?.data?.[0]?.ckey;
+		if (typeof ckey === 'string' && ckey.startsWith('k-')) keys.push(ckey.slice(2));
+	}
+	return keys;
+}
+
+/**
+ * After the restart: direct, ?execution=<id> without a hint and with one, and ?key= without a
+ * hint (keys of executions made before the restart) and with one (made after it), interleaved.
+ */
+async function measureHints(ctx, p, old, n, deadline, oldKeys = []) {
 	const { n8n, log, ex } = ctx;
 	const k = Math.floor(old.length / 2);
-	const lat = { byId: [], direct: [], hinted: [] };
-	const statuses = { byId: {}, direct: {}, hinted: {} };
+	const lat = { byId: [], direct: [], hinted: [], keyNoHint: [], keyHinted: [] };
+	const statuses = { byId: {}, direct: {}, hinted: {}, keyNoHint: {}, keyHinted: {} };
 	const before = new Set((await ex.list(p.id, { status: 'waiting' })).map((e) => String(e.id)));
-	await ex.createWaiting('any: create (hinted)', p.triggerUrl, p.id, k, deadline, n + 10);
+	// twice k made now, under keys k-<n+10 …>: the first k for ?execution=<id>, the rest for ?key=
+	await ex.createWaiting('any: create (hinted)', p.triggerUrl, p.id, 2 * k, deadline, n + 10);
 	await ex.drain(p.id, 'any: create (hinted)');
 	const fresh = (await ex.list(p.id, { status: 'waiting' })).map((e) => String(e.id)).filter((id) => !before.has(id));
 	for (let i = 0; i < k; i++) {
@@ -140,6 +168,8 @@ async function measureHints(ctx, p, old, n, deadline) {
 			['direct', d.id, resumeUrlOf(n8n.info.baseUrl, d.id, p.wait.id, d.data.resumeToken)],
 			['byId', b.id, `${p.stableUrl}?execution=${b.id}`],
 			['hinted', h, h ? `${p.stableUrl}?execution=${h}` : undefined],
+			['keyNoHint', undefined, oldKeys[i] !== undefined ? `${p.stableUrl}?key=k-${oldKeys[i]}` : undefined],
+			['keyHinted', undefined, `${p.stableUrl}?key=k-${n + 10 + k + i}`],
 		];
 		for (const [kind, id, url] of kinds) {
 			if (!url) continue;
@@ -147,11 +177,11 @@ async function measureHints(ctx, p, old, n, deadline) {
 			statuses[kind][a.status] = (statuses[kind][a.status] || 0) + 1;
 			if (a.status === 200) lat[kind].push(a.ms);
 			else if (statuses[kind][a.status] === 1) log(`  after restart ${kind}: ${a.status} ${String(a.text).slice(0, 200)}`);
-			await ex.settle(String(id), a.status === 200);
+			await ex.settle(String(id ?? a.headers['x-execution-id']), a.status === 200);
 		}
 	}
 	for (const kind of Object.keys(lat)) log(`  after the restart: ${kind} p50 ${f1(pct(lat[kind], 50))} ms ${JSON.stringify(statuses[kind])}`);
-	return { byIdLat: lat.byId, directLat: lat.direct, hintedLat: lat.hinted, statuses };
+	return { byIdLat: lat.byId, directLat: lat.direct, hintedLat: lat.hinted, keyNoHintLat: lat.keyNoHint, keyHintedLat: lat.keyHinted, statuses };
 }
 
 /**
