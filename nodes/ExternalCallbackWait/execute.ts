@@ -3,6 +3,7 @@ import { NodeOperationError, WAIT_INDEFINITELY, type IExecuteFunctions, type INo
 import { indexWaitingExecution } from '../callback/n8n/n8nApi';
 import { generatedExpiry } from '../callback/urls/expiry';
 import { hintOf } from '../callback/urls/setupError';
+import { hasN8nResumeToken, rememberTokenized } from '../callback/urls/urlSecret';
 import { computeWaitTill, type WaitLimit } from '../callback/urls/waitTill';
 
 /** How long a wait outlives the expiry of its callback URL (the window that answers 410). */
@@ -36,6 +37,8 @@ export async function waitExecute(ctx: IExecuteFunctions): Promise<INodeExecutio
 	// the run's metadata, as for n8n's Wait node): it shows the callback URL built on it.
 	const resumeUrl = ctx.evaluateExpression('{{ $execution.resumeUrl }}', 0) as string;
 	ctx.setMetadata({ resumeUrl });
+	// n8n gave it a resume token (2.x): this process's webhook() need not read it again
+	if (hasN8nResumeToken(resumeUrl)) rememberTokenized(String(ctx.getWorkflow().id ?? ''), String(ctx.getExecutionId()));
 	// The stable URL's correlation index (n8n 2.x): this execution's row, before it waits.
 	try {
 		await indexWaitingExecution(ctx, resumeUrl);

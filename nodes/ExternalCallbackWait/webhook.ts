@@ -13,7 +13,7 @@ import { admit, busyRetryAfter } from '../callback/targeting/admission';
 import { FORWARD_WEBHOOK, ORIGIN_HEADER, OUTCOME_HEADER } from '../callback/targeting/forward';
 import { generatedExpiry } from '../callback/urls/expiry';
 import { keyText } from '../callback/targeting/keyIndex';
-import { generatedSecrets, givenSignature, hasN8nResumeToken, urlSecretMatches } from '../callback/urls/urlSecret';
+import { generatedSecrets, givenSignature, hasN8nResumeToken, knownTokenized, urlSecretMatches } from '../callback/urls/urlSecret';
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -110,6 +110,9 @@ export async function waitWebhook(ctx: IWebhookFunctions): Promise<IWebhookRespo
  * this execution, workflow, node and webhook, 60 s; checked by checkResumeCall). Fails closed.
  */
 async function hasValidUrlSecret(ctx: IWebhookFunctions, forwarded: boolean): Promise<boolean> {
+	// n8n 2.x checked its token before this node ran; whether the execution has one (every one
+	// that went to wait under 2.x) is known here when execute() ran in this process
+	if (knownTokenized(String(ctx.getWorkflow().id ?? ''), String(ctx.getExecutionId()))) return true;
 	if (hasN8nResumeToken(ctx.evaluateExpression('{{ $execution.resumeUrl }}', 0) as string)) return true;
 	if (forwarded) return true;
 	const given = givenSignature(ctx.getQueryData() as Record<string, unknown>);

@@ -7,6 +7,7 @@ import { createHmac } from 'node:crypto';
 import { NodeOperationError, WAIT_INDEFINITELY, type IDataObject, type IHttpRequestOptions } from 'n8n-workflow';
 
 import { ExternalCallbackWait } from '../../nodes/ExternalCallbackWait/ExternalCallbackWait.node';
+import { forgetTokenized, knownTokenized } from '../../nodes/callback/urls/urlSecret';
 import {
 	BASE,
 	FakeN8n,
@@ -641,6 +642,8 @@ describe('guards on the resume URL', () => {
 });
 
 describe('n8n 1.x: the URL secret of Generate Callback URL stands in for the resume token', () => {
+	// execution 101 of the 2.x tests above went to wait with a token in this process: a 1.x one is another
+	beforeEach(() => forgetTokenized());
 	const secret = 'c'.repeat(64);
 	const v1 = (query: IDataObject, output: IDataObject | undefined, webhookName = 'default') =>
 		resume({
@@ -770,5 +773,32 @@ describe('description', () => {
 			['fail', '={{ $nodeId + "-fail" }}', 'GET,POST,PUT,PATCH,DELETE'],
 		]);
 		expect(hooks.filter((h) => h.name === ('stable' as string)).map((h) => h.path)).toEqual(['callback', 'callback']);
+	});
+});
+
+describe('the memo of executions n8n gave a resume token (a fact recorded by execute(), only saving its reading)', () => {
+	beforeEach(() => forgetTokenized());
+	const readsResumeUrl = (ctx: { evaluateExpression: jest.Mock }) =>
+		ctx.evaluateExpression.mock.calls.filter(([expression]) => String(expression).includes('$execution.resumeUrl')).length;
+
+	test('execute() on n8n 2.x records it; the webhook then resumes without evaluating $execution.resumeUrl (no expression isolate)', async () => {
+		await runExecute({ node, resumeUrl: n8nResumeUrl('101') });
+		expect(knownTokenized(WORKFLOW_ID, '101')).toBe(true);
+		const { result, ctx } = await resume({ call: post({ ok: 1 }) });
+		expect(result.workflowData).toBeDefined();
+		expect(readsResumeUrl(ctx as unknown as { evaluateExpression: jest.Mock })).toBe(0);
+	});
+
+	test('not known here (another process, a restart): the resume URL is read as before', async () => {
+		const { result, ctx } = await resume({ call: post({ ok: 1 }) });
+		expect(result.workflowData).toBeDefined();
+		expect(readsResumeUrl(ctx as unknown as { evaluateExpression: jest.Mock })).toBe(1);
+	});
+
+	test('n8n 1.x (no token in the resume URL): nothing recorded, the URL secret is checked', async () => {
+		await runExecute({ node, resumeUrl: n8nResumeUrl('101', 1) });
+		expect(knownTokenized(WORKFLOW_ID, '101')).toBe(false);
+		const { res } = await resume({ resumeUrl: n8nResumeUrl('101', 1), call: { method: 'POST', headers: JSON_HEADERS, body: { ok: 1 }, query: { signature: 'd'.repeat(64) } } });
+		expect(res.statusCode).toBe(401);
 	});
 });

@@ -20,7 +20,8 @@ import { decodeState, resumeTokenOf } from './state';
  * expressions and webhook contexts have no `customData`.)
  *
  * On n8n 2.x none of this runs: n8n's own resume token is there and n8n checks it before the
- * node is called.
+ * node is called. (Whether it is there is read from the execution, or from the memo below, which
+ * only saves reading it.)
  */
 
 /** 32 random bytes as 64 lowercase hex characters (the shape of n8n 2.x's resume token). */
@@ -38,6 +39,48 @@ export function urlSecretMatches(given: unknown, expected: unknown): boolean {
 	const a = createHash('sha256').update(given, 'utf8').digest();
 	const b = createHash('sha256').update(expected, 'utf8').digest();
 	return timingSafeEqual(a, b) && given.length === expected.length;
+}
+
+/*
+ * Per-process memo of a fact: "n8n gave this execution a resume token" (n8n 2.x gives one to
+ * every execution it puts to wait, and checks it before the node runs; only an execution that
+ * went to wait under n8n 1.x has none). The wait node's execute() records it in the process it
+ * runs in, from its own `$execution.resumeUrl`, before the execution waits; its webhook() then
+ * skips evaluating `$execution.resumeUrl` (an expression isolate n8n 2.x builds for the call,
+ * ≈ 20 ms of its main thread: docs/benchmarks.md). A miss (another process, a restart, queue
+ * mode, older than TOKENIZED_TTL_MS, evicted) evaluates it as before, so the answer never
+ * depends on the memo; a hit is true for as long as the execution exists.
+ */
+export const TOKENIZED_MAX = 10_000;
+export const TOKENIZED_TTL_MS = 60 * 60_000;
+const tokenized = new Map<string, number>();
+
+/** execute(): n8n gave this execution (of this workflow) a resume token. */
+export function rememberTokenized(workflowId: string, executionId: string, nowMs = Date.now()): void {
+	if (!workflowId || !executionId) return;
+	const key = `${workflowId} ${executionId}`;
+	tokenized.delete(key);
+	while (tokenized.size >= TOKENIZED_MAX) {
+		const oldest = tokenized.keys().next();
+		if (oldest.done) break;
+		tokenized.delete(oldest.value);
+	}
+	tokenized.set(key, nowMs);
+}
+
+/** Whether this process saw n8n give this execution a resume token (false: not known here). */
+export function knownTokenized(workflowId: string, executionId: string, nowMs = Date.now()): boolean {
+	const key = `${workflowId} ${executionId}`;
+	const at = tokenized.get(key);
+	if (at === undefined) return false;
+	if (nowMs - at < TOKENIZED_TTL_MS) return true;
+	tokenized.delete(key);
+	return false;
+}
+
+/** Forgets the memo (tests). */
+export function forgetTokenized(): void {
+	tokenized.clear();
 }
 
 /** Whether n8n's `$execution.resumeUrl` carries n8n's own resume token (n8n 2.x). */

@@ -1,8 +1,13 @@
 import {
+	TOKENIZED_MAX,
+	TOKENIZED_TTL_MS,
+	forgetTokenized,
 	generatedSecrets,
 	givenSignature,
 	hasN8nResumeToken,
 	isUrlSecret,
+	knownTokenized,
+	rememberTokenized,
 	newUrlSecret,
 	secretsOfGenerated,
 	urlSecretMatches,
@@ -106,4 +111,25 @@ test('generatedSecrets: the secrets of the generators that target this wait node
 	);
 	expect(secrets.sort()).toEqual([a, b].sort());
 	expect(generatedSecrets(ctx([]))).toEqual([]);
+});
+
+describe('the memo of executions n8n gave a resume token', () => {
+	beforeEach(() => forgetTokenized());
+
+	test('known for the same workflow and execution only; older than TOKENIZED_TTL_MS: not known', () => {
+		rememberTokenized('w1', '7', 1_000);
+		expect(knownTokenized('w1', '7', 1_000 + TOKENIZED_TTL_MS - 1)).toBe(true);
+		expect(knownTokenized('w2', '7', 1_000)).toBe(false);
+		expect(knownTokenized('w1', '8', 1_000)).toBe(false);
+		expect(knownTokenized('w1', '7', 1_000 + TOKENIZED_TTL_MS)).toBe(false);
+		rememberTokenized('', '9');
+		expect(knownTokenized('', '9')).toBe(false);
+	});
+
+	test('bounded: at most TOKENIZED_MAX, the oldest go first', () => {
+		for (let i = 0; i < TOKENIZED_MAX + 3; i++) rememberTokenized('w1', String(i));
+		expect(knownTokenized('w1', '2')).toBe(false);
+		expect(knownTokenized('w1', '3')).toBe(true);
+		expect(knownTokenized('w1', String(TOKENIZED_MAX + 2))).toBe(true);
+	});
 });
