@@ -156,10 +156,12 @@ async function measureHints(ctx, p, old, n, deadline, oldKeys = []) {
 	const lat = { byId: [], direct: [], hinted: [], keyNoHint: [], keyHinted: [] };
 	const statuses = { byId: {}, direct: {}, hinted: {}, keyNoHint: {}, keyHinted: {} };
 	const before = new Set((await ex.list(p.id, { status: 'waiting' })).map((e) => String(e.id)));
-	// twice k made now, under keys k-<n+10 …>: the first k for ?execution=<id>, the rest for ?key=
+	// twice k made now (keys k-<n+10 …>): k of them for ?execution=<id>, the others for ?key=
 	await ex.createWaiting('any: create (hinted)', p.triggerUrl, p.id, 2 * k, deadline, n + 10);
 	await ex.drain(p.id, 'any: create (hinted)');
 	const fresh = (await ex.list(p.id, { status: 'waiting' })).map((e) => String(e.id)).filter((id) => !before.has(id));
+	// the keys of the ones ?execution=<id> does not take (read from their index rows)
+	const freshKeys = await keysOf(ctx, fresh.slice(k, 2 * k).map((id) => ({ id })));
 	for (let i = 0; i < k; i++) {
 		const d = old[2 * i];
 		const b = old[2 * i + 1];
@@ -169,7 +171,7 @@ async function measureHints(ctx, p, old, n, deadline, oldKeys = []) {
 			['byId', b.id, `${p.stableUrl}?execution=${b.id}`],
 			['hinted', h, h ? `${p.stableUrl}?execution=${h}` : undefined],
 			['keyNoHint', undefined, oldKeys[i] !== undefined ? `${p.stableUrl}?key=k-${oldKeys[i]}` : undefined],
-			['keyHinted', undefined, `${p.stableUrl}?key=k-${n + 10 + k + i}`],
+			['keyHinted', undefined, freshKeys[i] !== undefined ? `${p.stableUrl}?key=k-${freshKeys[i]}` : undefined],
 		];
 		for (const [kind, id, url] of kinds) {
 			if (!url) continue;
