@@ -214,21 +214,19 @@ export async function indexWaitingExecution(ctx: IExecuteFunctions, resumeUrl: s
 	const executionId = String(ctx.getExecutionId());
 	const workflowId = String(ctx.getWorkflow().id);
 	const seal = sealToken(apiKey, executionId, token);
-	if (table === NO_INDEX) {
-		rememberHint({ workflowId, nodeId: node.id, executionId, apiKey, seal });
-		return;
-	}
 	const scope = { workflowId, nodeId: node.id, key };
 	// with a key: whether another execution of this node waits with it (asked while the row is
 	// written; this execution's own row, if already visible, does not count)
-	const [others] = await Promise.all([
-		key
-			? findRows(call, table, scope, 2)
-					.then((rows) => rows.filter((r) => r.executionId !== executionId).length)
-					.catch(() => -1) // not known: no key hint
-			: Promise.resolve(-1),
-		insertRow(call, table, { workflowId, nodeId: node.id, ckey: key, executionId, seal }),
-	]);
+	const [others] = table === NO_INDEX
+		? [-1]
+		: await Promise.all([
+				key
+					? findRows(call, table, scope, 2)
+							.then((rows) => rows.filter((r) => r.executionId !== executionId).length)
+							.catch(() => -1) // not known: no key hint
+					: Promise.resolve(-1),
+				insertRow(call, table, { workflowId, nodeId: node.id, ckey: key, executionId, seal }),
+			]);
 	// this process's hints for `execution=<id>` and, alone with its key, for `?key=`
 	// (targeting/hints.ts; hints only, never trusted)
 	rememberHint({ workflowId, nodeId: node.id, executionId, apiKey, seal });

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 
+import { setNewest } from '../boundedMap';
 import { openToken } from './keyIndex';
 
 /**
@@ -34,13 +35,7 @@ function hintKey(workflowId: string, nodeId: string, executionId: string, apiKey
 export function rememberHint(o: { workflowId: string; nodeId: string; executionId: string; apiKey: string; seal: string }, nowMs = Date.now()): void {
 	if (!o.apiKey || !o.seal) return;
 	const key = hintKey(o.workflowId, o.nodeId, o.executionId, o.apiKey);
-	hints.delete(key); // re-inserted last: the Map's order is the age order
-	while (hints.size >= HINT_MAX) {
-		const oldest = hints.keys().next();
-		if (oldest.done) break;
-		hints.delete(oldest.value);
-	}
-	hints.set(key, { at: nowMs, seal: o.seal });
+	setNewest(hints, key, { at: nowMs, seal: o.seal }, HINT_MAX); // the Map's order is the age order
 }
 
 /** The resume token hinted for this execution at this node, or undefined (none, too old, does not open). */
@@ -106,13 +101,7 @@ export function rememberKeyHint(o: { workflowId: string; nodeId: string; key: st
 		keyHints.delete(k);
 		return;
 	}
-	keyHints.delete(k);
-	while (keyHints.size >= HINT_MAX) {
-		const oldest = keyHints.keys().next();
-		if (oldest.done) break;
-		keyHints.delete(oldest.value);
-	}
-	keyHints.set(k, { at: nowMs, executionId: o.executionId, seal: o.seal });
+	setNewest(keyHints, k, { at: nowMs, executionId: o.executionId, seal: o.seal }, HINT_MAX);
 }
 
 /** The execution hinted for this key at this node, with its resume token, or undefined. */

@@ -180,7 +180,12 @@ export async function findRows(call: ApiCall, table: string, scope: RowScope, li
 
 /** Deletes a row by its id (already gone is fine). */
 export async function deleteRow(call: ApiCall, table: string, rowId: number): Promise<void> {
-	const q = new URLSearchParams({ filter: filterOf([{ columnName: 'id', condition: 'eq', value: rowId }]) });
+	await deleteWhere(call, table, filterOf([{ columnName: 'id', condition: 'eq', value: rowId }]));
+}
+
+/** Deletes the rows a filter matches (none left is fine). */
+async function deleteWhere(call: ApiCall, table: string, filter: string): Promise<void> {
+	const q = new URLSearchParams({ filter });
 	const res = await call('DELETE', `/api/v1/data-tables/${encodeURIComponent(table)}/rows/delete?${q.toString()}`);
 	if (res.status !== 200 && res.status !== 404) throw new IndexError(res.status);
 }
@@ -192,18 +197,13 @@ export async function deleteRowsOf(call: ApiCall, table: string, of: { workflowI
 		{ columnName: 'workflowId', condition: 'eq', value: of.workflowId },
 		{ columnName: 'nodeId', condition: 'eq', value: of.nodeId },
 	];
-	const q = new URLSearchParams({ filter: filterOf(filters) });
-	const res = await call('DELETE', `/api/v1/data-tables/${encodeURIComponent(table)}/rows/delete?${q.toString()}`);
-	if (res.status !== 200 && res.status !== 404) throw new IndexError(res.status);
+	await deleteWhere(call, table, filterOf(filters));
 }
 
 /** Deletes rows by their ids in one request (`or` of `id = …`). */
 export async function deleteRows(call: ApiCall, table: string, rowIds: number[]): Promise<void> {
 	if (!rowIds.length) return;
-	const filter = JSON.stringify({ type: 'or', filters: rowIds.map((id) => ({ columnName: 'id', condition: 'eq', value: id })) });
-	const q = new URLSearchParams({ filter });
-	const res = await call('DELETE', `/api/v1/data-tables/${encodeURIComponent(table)}/rows/delete?${q.toString()}`);
-	if (res.status !== 200 && res.status !== 404) throw new IndexError(res.status);
+	await deleteWhere(call, table, JSON.stringify({ type: 'or', filters: rowIds.map((id) => ({ columnName: 'id', condition: 'eq', value: id })) }));
 }
 
 /** The correlation key as the index stores it: a string (numbers, booleans as text), or undefined. */

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
+import { setNewest } from '../boundedMap';
 import { RESUME_TOKEN_PARAM } from '../constants';
 import { type GeneratorContext, fromGenerators } from './generatorOutput';
 import { decodeState, resumeTokenOf } from './state';
@@ -58,14 +59,7 @@ const tokenized = new Map<string, number>();
 /** execute(): n8n gave this execution (of this workflow) a resume token. */
 export function rememberTokenized(workflowId: string, executionId: string, nowMs = Date.now()): void {
 	if (!workflowId || !executionId) return;
-	const key = `${workflowId} ${executionId}`;
-	tokenized.delete(key);
-	while (tokenized.size >= TOKENIZED_MAX) {
-		const oldest = tokenized.keys().next();
-		if (oldest.done) break;
-		tokenized.delete(oldest.value);
-	}
-	tokenized.set(key, nowMs);
+	setNewest(tokenized, `${workflowId} ${executionId}`, nowMs, TOKENIZED_MAX);
 }
 
 /** Whether this process saw n8n give this execution a resume token (false: not known here). */
